@@ -242,12 +242,15 @@ type Grant struct {
 
 // PolicyDoc is a permission document shared by many grants, stored once per snapshot.
 type PolicyDoc struct {
-	// ID is the AWS policy ARN with its version ("arn:aws:iam::aws:policy/X:v3"), an inline
-	// policy's "<principal ARN>/inline/<name>", or a GCP role name.
-	ID          string    `json:"id"`
-	Provider    Provider  `json:"provider"`
-	Name        string    `json:"name"`
-	Kind        string    `json:"kind,omitempty"`
+	// ID is what Grant.What names: an AWS policy ARN, an inline policy's
+	// "<principal ARN>/inline/<name>", a permission set ARN, or a GCP role name.
+	ID       string   `json:"id"`
+	Provider Provider `json:"provider"`
+	Name     string   `json:"name"`
+	// Kind: aws_managed, customer_managed, inline, permission_set, gcp_role.
+	Kind string `json:"kind,omitempty"`
+	// Version is the document's version where the provider has one (an AWS default version "v3").
+	Version     string    `json:"version,omitempty"`
 	Document    string    `json:"document,omitempty"`
 	Permissions []string  `json:"permissions,omitempty"`
 	Privilege   Privilege `json:"privilege"`
