@@ -198,10 +198,10 @@ func TestGetAccountAuthorizationDetailsPaging(t *testing.T) {
 		filter    []types.EntityType
 		wantPages int
 	}{
-		{"all entities", nil, 7},                                          // 4 users + 2 groups + 2 roles + 5 policies = 13
-		{"users and roles", []types.EntityType{"User", "Role"}, 3},        // 6
+		{"all entities", nil, 7},                                                      // 4 users + 2 groups + 2 roles + 5 policies = 13
+		{"users and roles", []types.EntityType{"User", "Role"}, 3},                    // 6
 		{"policies", []types.EntityType{"LocalManagedPolicy", "AWSManagedPolicy"}, 3}, // 5
-		{"groups only", []types.EntityType{"Group"}, 1},                   // exactly one full page, no empty tail
+		{"groups only", []types.EntityType{"Group"}, 1},                               // exactly one full page, no empty tail
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f.srv.ResetCalls()
