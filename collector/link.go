@@ -1,0 +1,313 @@
+package collector
+
+import (
+	"maps"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/provost-dev/provost/inventory"
+)
+
+// AttrExternalID is the Principal.Attributes key under which sources record an identity
+// provider's external ID for a user (SCIM externalId, Identity Center ExternalIds), for the
+// external_id linking rule.
+const AttrExternalID = "external_id"
+
+// Linking rule names, as LinkOptions.Order lists them and Principal.LinkRule records them. The
+// tag rule records "tag:<key>", naming the tag that matched.
+const (
+	RuleMapping    = "mapping"
+	RuleEmail      = "email"
+	RuleTag        = "tag"
+	RuleExternalID = "external_id"
+	RuleUsername   = "username"
+	// RuleAmbiguous is recorded, with no PersonID, when the rule that matched first found more
+	// than one person.
+	RuleAmbiguous = "ambiguous"
+)
+
+// LinkOptions configures Link. Nothing has a default: an empty Order links nothing.
+type LinkOptions struct {
+	// Order lists the rules to try, highest precedence first.
+	Order []string
+	// Mapping maps a principal ID or name to a person ID (or a person's email).
+	Mapping map[string]string
+	// OwnerTags are the tag or label keys whose value names an owner by email or employee ID.
+	OwnerTags []string
+	// UsernamePatterns build the usernames a person may have from "{local}" (their email
+	// before the @), "{first}", "{last}" and "{f}" (the first letter of their first name).
+	UsernamePatterns []string
+	// EmailDomains limits which emails yield usernames, for people and principals alike; empty
+	// means every domain.
+	EmailDomains []string
+}
+
+// Link matches each principal of snap to a person of snap, setting PersonID and LinkRule. Rules
+// are tried in opts.Order; the first that finds anyone decides: one person links, several make
+// the principal "ambiguous" with no PersonID. Person records that share an employee ID are one
+// human (say, from an HR file and a directory) and link to the one with the lowest ID.
+//
+// Human principals (users, SSO users, root) may link by any rule. Service accounts, roles and
+// groups link only through the mapping and owner tags: sharing a name with a person says nothing
+// about who owns them. Principals a source already linked (PersonID set) are left alone.
+//
+//   - mapping: opts.Mapping by principal ID, then by name.
+//   - email: the principal's email, or its name when that is an email, against every person's
+//     emails and aliases, case-folded.
+//   - tag: the first of opts.OwnerTags the principal carries (key case-insensitive), its value
+//     read as an email or an employee ID; recorded as "tag:<key>".
+//   - external_id: Attributes[AttrExternalID] against a person's external or employee ID.
+//   - username: the principal's name (the local part if it is an email in an allowed domain)
+//     against the usernames opts.UsernamePatterns build for each person, and their aliases that
+//     are not emails.
+func Link(snap *inventory.Snapshot, opts LinkOptions) {
+	ix := newPeopleIndex(snap.People, opts)
+	for i := range snap.Principals {
+		p := &snap.Principals[i]
+		if p.PersonID != "" {
+			continue
+		}
+		p.LinkRule = ""
+		for _, name := range opts.Order {
+			ids, rule := ix.match(name, p)
+			if len(ids) == 0 {
+				continue
+			}
+			if len(ids) == 1 {
+				p.PersonID, p.LinkRule = ids[0], rule
+			} else {
+				p.LinkRule = RuleAmbiguous
+			}
+			break
+		}
+	}
+}
+
+// peopleIndex finds people by the keys the rules match on. Values are indexes into people.
+type peopleIndex struct {
+	opts     LinkOptions
+	people   []inventory.Person
+	ids      map[string]int
+	email    map[string][]int // folded email or alias
+	employee map[string][]int // folded employee ID
+	external map[string][]int // external ID or employee ID, as written
+	username map[string][]int // folded username
+}
+
+func newPeopleIndex(people []inventory.Person, opts LinkOptions) *peopleIndex {
+	ix := &peopleIndex{
+		opts:     opts,
+		people:   people,
+		ids:      make(map[string]int, len(people)),
+		email:    map[string][]int{},
+		employee: map[string][]int{},
+		external: map[string][]int{},
+		username: map[string][]int{},
+	}
+	add := func(m map[string][]int, key string, i int) {
+		if key != "" && !slices.Contains(m[key], i) {
+			m[key] = append(m[key], i)
+		}
+	}
+	for i, p := range people {
+		ix.ids[p.ID] = i
+		for _, e := range p.Emails {
+			add(ix.email, fold(e), i)
+		}
+		for _, a := range p.Aliases {
+			add(ix.email, fold(a), i)
+			if !strings.Contains(a, "@") {
+				add(ix.username, fold(a), i)
+			}
+		}
+		add(ix.employee, fold(p.EmployeeID), i)
+		add(ix.external, strings.TrimSpace(p.ExternalID), i)
+		add(ix.external, strings.TrimSpace(p.EmployeeID), i)
+		for _, u := range ix.usernames(p) {
+			add(ix.username, u, i)
+		}
+	}
+	return ix
+}
+
+// match applies one rule to p and returns the IDs of the people it found.
+func (ix *peopleIndex) match(rule string, p *inventory.Principal) ([]string, string) {
+	human := p.Kind.Human()
+	switch rule {
+	case RuleMapping:
+		for _, key := range []string{p.ID, p.Name} {
+			target, ok := ix.opts.Mapping[key]
+			if !ok || key == "" {
+				continue
+			}
+			found := ix.email[fold(target)]
+			if i, ok := ix.ids[target]; ok {
+				found = []int{i}
+			}
+			if ids := ix.resolve(found); len(ids) > 0 {
+				return ids, RuleMapping
+			}
+		}
+	case RuleEmail:
+		if !human {
+			return nil, ""
+		}
+		var found []int
+		for _, e := range []string{p.Email, p.Name} {
+			if isEmail(e) {
+				found = append(found, ix.email[fold(e)]...)
+			}
+		}
+		return ix.resolve(found), RuleEmail
+	case RuleTag:
+		for _, key := range ix.opts.OwnerTags {
+			v, ok := tagValue(p.Tags, key)
+			if !ok || strings.TrimSpace(v) == "" {
+				continue
+			}
+			found := ix.email[fold(v)]
+			if len(found) == 0 {
+				found = ix.employee[fold(v)]
+			}
+			if ids := ix.resolve(found); len(ids) > 0 {
+				return ids, RuleTag + ":" + key
+			}
+		}
+	case RuleExternalID:
+		if !human {
+			return nil, ""
+		}
+		if v := strings.TrimSpace(p.Attributes[AttrExternalID]); v != "" {
+			return ix.resolve(ix.external[v]), RuleExternalID
+		}
+	case RuleUsername:
+		if !human {
+			return nil, ""
+		}
+		name := fold(p.Name)
+		if isEmail(name) {
+			local, domain, _ := strings.Cut(name, "@")
+			if !ix.domainAllowed(domain) {
+				return nil, ""
+			}
+			name = local
+		}
+		return ix.resolve(ix.username[name]), RuleUsername
+	}
+	return nil, ""
+}
+
+// resolve turns matches into distinct person IDs, one per human: records sharing an employee
+// ID collapse to the lowest person ID.
+func (ix *peopleIndex) resolve(found []int) []string {
+	if len(found) == 0 {
+		return nil
+	}
+	byHuman := map[string]string{} // employee ID or person ID → chosen person ID
+	for _, i := range found {
+		p := ix.people[i]
+		key := "id:" + p.ID
+		if e := fold(p.EmployeeID); e != "" {
+			key = "employee:" + e
+		}
+		if cur, ok := byHuman[key]; !ok || p.ID < cur {
+			byHuman[key] = p.ID
+		}
+	}
+	return slices.Sorted(maps.Values(byHuman))
+}
+
+// usernames returns the usernames the patterns build for p, folded.
+func (ix *peopleIndex) usernames(p inventory.Person) []string {
+	first, last := splitName(p.Name)
+	var locals []string
+	for _, e := range slices.Concat(p.Emails, p.Aliases) {
+		local, domain, ok := strings.Cut(fold(e), "@")
+		if ok && local != "" && ix.domainAllowed(domain) && !slices.Contains(locals, local) {
+			locals = append(locals, local)
+		}
+	}
+	var out []string
+	for _, pattern := range ix.opts.UsernamePatterns {
+		pattern = strings.ToLower(pattern)
+		if (strings.Contains(pattern, "{first}") || strings.Contains(pattern, "{f}")) && first == "" ||
+			strings.Contains(pattern, "{last}") && last == "" {
+			continue
+		}
+		u := pattern
+		if first != "" {
+			initial, _ := utf8.DecodeRuneInString(first)
+			u = strings.NewReplacer("{first}", first, "{last}", last, "{f}", string(initial)).Replace(u)
+		}
+		if !strings.Contains(u, "{local}") {
+			out = append(out, u)
+			continue
+		}
+		for _, l := range locals {
+			out = append(out, strings.ReplaceAll(u, "{local}", l))
+		}
+	}
+	return out
+}
+
+func (ix *peopleIndex) domainAllowed(domain string) bool {
+	if len(ix.opts.EmailDomains) == 0 {
+		return true
+	}
+	for _, d := range ix.opts.EmailDomains {
+		if fold(d) == domain {
+			return true
+		}
+	}
+	return false
+}
+
+// splitName returns the folded first and last name of "First Middle Last" or "Last, First",
+// keeping only letters, digits and hyphens; both are empty unless the name has two parts.
+func splitName(name string) (first, last string) {
+	if l, f, ok := strings.Cut(name, ","); ok {
+		name = f + " " + l
+	}
+	parts := strings.Fields(name)
+	if len(parts) < 2 {
+		return "", ""
+	}
+	first, last = nameToken(parts[0]), nameToken(parts[len(parts)-1])
+	if first == "" || last == "" {
+		return "", ""
+	}
+	return first, last
+}
+
+func nameToken(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' {
+			return unicode.ToLower(r)
+		}
+		return -1
+	}, s)
+}
+
+// tagValue finds a tag by key, exactly or else ignoring case (the alphabetically first of
+// several such keys, so that the result does not depend on map order).
+func tagValue(tags map[string]string, key string) (string, bool) {
+	if v, ok := tags[key]; ok {
+		return v, true
+	}
+	best, found := "", false
+	for k := range tags {
+		if strings.EqualFold(k, key) && (!found || k < best) {
+			best, found = k, true
+		}
+	}
+	return tags[best], found
+}
+
+func fold(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+func isEmail(s string) bool {
+	local, domain, ok := strings.Cut(s, "@")
+	return ok && local != "" && strings.Contains(domain, ".")
+}

@@ -1,0 +1,300 @@
+// Package collector gathers identities from every configured source into one
+// inventory.Snapshot.
+//
+// A Source (source.go) collects one system. Run collects all of them in parallel, each under its
+// own timeout, so that one failing, slow or panicking source never costs the others; a source's
+// failure becomes a failed Coverage entry, which is data that policies and the remediator read.
+// Run then merges the results deterministically and links principals to people (link.go).
+//
+// Sources live in sub-packages (collector/awsiam, collector/gcpiam, collector/static, ...); this
+// package imports only the inventory.
+package collector
+
+import (
+	"cmp"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/provost-dev/provost/inventory"
+)
+
+// RunOptions configures Run.
+type RunOptions struct {
+	Timeout        time.Duration // per source; 0 = none
+	Parallelism    int           // sources at once; <= 0 means all at once
+	Now            func() time.Time
+	Logger         *slog.Logger // nil discards
+	Linking        LinkOptions
+	ProvostVersion string
+	// Progress, if set, is called when each source starts (done false) and ends (done true, with
+	// the source's error). It is called from the sources' goroutines, concurrently.
+	Progress func(source string, done bool, err error)
+}
+
+// Run collects every source and returns the merged, linked snapshot.
+//
+// Sources run in parallel, at most opts.Parallelism at once, each under opts.Timeout. A source
+// that returns an error, times out or panics is recorded as one failed Coverage entry classified
+// with KindOf (timeout for an expired deadline, unknown for a panic); the others are unaffected.
+// Results are merged in the order of sources, whatever order they finish in: the first source
+// to report a principal, person, account or policy document keeps it, and a later source that
+// reports the same principal or person again has its coverage marked partial (kind invalid).
+//
+// Run returns an error only for duplicate source names or when ctx itself is cancelled: a
+// snapshot of an interrupted run would read as if every source had failed.
+func Run(ctx context.Context, sources []Source, opts RunOptions) (*inventory.Snapshot, error) {
+	seen := make(map[string]bool, len(sources))
+	for _, s := range sources {
+		if seen[s.Name()] {
+			return nil, fmt.Errorf("collect: duplicate source name %q", s.Name())
+		}
+		seen[s.Name()] = true
+	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	logger = logger.With("component", "collector")
+
+	started := now().UTC()
+	outcomes := make([]outcome, len(sources))
+	var g errgroup.Group
+	limit := opts.Parallelism
+	if limit <= 0 || limit > len(sources) {
+		limit = max(len(sources), 1)
+	}
+	g.SetLimit(limit)
+	for i, src := range sources {
+		g.Go(func() error {
+			outcomes[i] = collectOne(ctx, src, opts, now, logger)
+			return nil
+		})
+	}
+	_ = g.Wait() // the goroutines never fail: failures are coverage
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("collect: %w", err)
+	}
+
+	snap := merge(outcomes)
+	snap.ID = snapshotID(started)
+	snap.StartedAt = started
+	snap.FinishedAt = now().UTC()
+	snap.ProvostVersion = opts.ProvostVersion
+	Link(snap, opts.Linking)
+	return snap, nil
+}
+
+// snapshotID is the start time in UTC and six random hex digits: "20260314T020000Z-9f86d0".
+func snapshotID(started time.Time) string {
+	var b [3]byte
+	_, _ = rand.Read(b[:]) // never fails
+	return started.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
+}
+
+// outcome is what one source produced; result is never nil.
+type outcome struct {
+	name   string
+	result *Result
+}
+
+func collectOne(ctx context.Context, src Source, opts RunOptions, now func() time.Time, logger *slog.Logger) outcome {
+	name := src.Name()
+	log := logger.With("source", name)
+	if opts.Progress != nil {
+		opts.Progress(name, false, nil)
+	}
+	sctx, cancel := ctx, context.CancelFunc(func() {})
+	if opts.Timeout > 0 {
+		sctx, cancel = context.WithTimeout(ctx, opts.Timeout)
+	}
+	defer cancel()
+
+	start := now().UTC()
+	log.Debug("collecting")
+	res, err := collectSafely(sctx, src, log)
+	end := now().UTC()
+	if err == nil && res == nil {
+		err = Errorf(inventory.ErrUnknown, "source %q returned neither a result nor an error", name)
+	}
+	if opts.Progress != nil {
+		opts.Progress(name, true, err)
+	}
+
+	if err != nil {
+		kind := KindOf(err)
+		msg := err.Error()
+		if ctx.Err() == nil && sctx.Err() == context.DeadlineExceeded {
+			kind = inventory.ErrTimeout
+			msg = fmt.Sprintf("timed out after %s: %s", opts.Timeout, msg)
+		}
+		log.Warn("source failed", "kind", kind, "error", msg, "elapsed", end.Sub(start))
+		return outcome{name: name, result: &Result{Coverage: []inventory.Coverage{{
+			Source:     name,
+			Status:     inventory.CoverageFailed,
+			ErrorKind:  kind,
+			Error:      msg,
+			StartedAt:  start,
+			FinishedAt: end,
+		}}}}
+	}
+
+	if len(res.Coverage) == 0 {
+		// A source that says nothing about what it saw must not be read as having seen it all.
+		res.Coverage = []inventory.Coverage{{
+			Source:    name,
+			Status:    inventory.CoveragePartial,
+			ErrorKind: inventory.ErrInvalid,
+			Error:     fmt.Sprintf("source %q reported no coverage", name),
+		}}
+	}
+	for i := range res.Coverage {
+		c := &res.Coverage[i]
+		if c.Source == "" {
+			c.Source = name
+		}
+		if c.StartedAt.IsZero() {
+			c.StartedAt = start
+		}
+		if c.FinishedAt.IsZero() {
+			c.FinishedAt = end
+		}
+	}
+	log.Info("source collected", "principals", len(res.Principals), "people", len(res.People),
+		"accounts", len(res.Accounts), "scopes", len(res.Coverage), "elapsed", end.Sub(start))
+	return outcome{name: name, result: res}
+}
+
+// collectSafely turns a panic in Collect into an error, so that one broken source cannot take
+// the run down.
+func collectSafely(ctx context.Context, src Source, log *slog.Logger) (res *Result, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			log.Error("source panicked", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			res, err = nil, Errorf(inventory.ErrUnknown, "source %q panicked: %v", src.Name(), r)
+		}
+	}()
+	return src.Collect(ctx)
+}
+
+// duplicate is a principal or person that a later source reported again.
+type duplicate struct {
+	what, id, account, firstSource string
+}
+
+// merge builds the snapshot body from the outcomes, in source order.
+func merge(outcomes []outcome) *inventory.Snapshot {
+	snap := &inventory.Snapshot{
+		Coverage:   []inventory.Coverage{},
+		Accounts:   []inventory.Account{},
+		Principals: []inventory.Principal{},
+		PolicyDocs: []inventory.PolicyDoc{},
+		People:     []inventory.Person{},
+	}
+	accounts := map[string]bool{}
+	docs := map[string]bool{}
+	principals := map[string]string{} // ID → source that reported it first
+	people := map[string]string{}
+	for _, o := range outcomes {
+		r := o.result
+		first := len(snap.Coverage)
+		snap.Coverage = append(snap.Coverage, r.Coverage...)
+		for _, a := range r.Accounts {
+			if !accounts[a.ID] {
+				accounts[a.ID] = true
+				snap.Accounts = append(snap.Accounts, a)
+			}
+		}
+		for _, d := range r.PolicyDocs {
+			if !docs[d.ID] {
+				docs[d.ID] = true
+				snap.PolicyDocs = append(snap.PolicyDocs, d)
+			}
+		}
+		var dups []duplicate
+		for _, p := range r.Principals {
+			if src, ok := principals[p.ID]; ok {
+				dups = append(dups, duplicate{"principal", p.ID, p.Account, src})
+				continue
+			}
+			principals[p.ID] = o.name
+			p.Normalize()
+			snap.Principals = append(snap.Principals, p)
+		}
+		for _, p := range r.People {
+			if src, ok := people[p.ID]; ok {
+				dups = append(dups, duplicate{"person", p.ID, "", src})
+				continue
+			}
+			people[p.ID] = o.name
+			snap.People = append(snap.People, p)
+		}
+		markDuplicates(snap.Coverage[first:], dups)
+	}
+	slices.SortStableFunc(snap.Coverage, func(a, b inventory.Coverage) int {
+		return cmp.Or(strings.Compare(a.Source, b.Source), strings.Compare(a.Scope, b.Scope))
+	})
+	slices.SortFunc(snap.Accounts, func(a, b inventory.Account) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortFunc(snap.PolicyDocs, func(a, b inventory.PolicyDoc) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortFunc(snap.Principals, func(a, b inventory.Principal) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortFunc(snap.People, func(a, b inventory.Person) int { return strings.Compare(a.ID, b.ID) })
+	return snap
+}
+
+// markDuplicates marks the coverage of the scopes that reported duplicates as partial: what
+// the source saw there is not wholly in the snapshot. A duplicate whose scope the source has no
+// coverage entry for marks all of the source's entries.
+func markDuplicates(cov []inventory.Coverage, dups []duplicate) {
+	if len(dups) == 0 {
+		return
+	}
+	perEntry := make([][]duplicate, len(cov))
+	for _, d := range dups {
+		matched := false
+		for i := range cov {
+			if d.account != "" && cov[i].Scope == d.account {
+				perEntry[i] = append(perEntry[i], d)
+				matched = true
+			}
+		}
+		if !matched {
+			for i := range cov {
+				perEntry[i] = append(perEntry[i], d)
+			}
+		}
+	}
+	for i, ds := range perEntry {
+		if len(ds) == 0 {
+			continue
+		}
+		c := &cov[i]
+		if c.Status == inventory.CoverageComplete {
+			c.Status = inventory.CoveragePartial
+		}
+		if c.ErrorKind == inventory.ErrNone {
+			c.ErrorKind = inventory.ErrInvalid
+		}
+		d := ds[0]
+		msg := fmt.Sprintf("%s %q was already collected by source %q", d.what, d.id, d.firstSource)
+		if len(ds) > 1 {
+			msg = fmt.Sprintf("%d principals or people were already collected by other sources, e.g. %s %q by source %q",
+				len(ds), d.what, d.id, d.firstSource)
+		}
+		if c.Error != "" {
+			msg = c.Error + "; " + msg
+		}
+		c.Error = msg
+	}
+}
