@@ -12,11 +12,12 @@
 //
 // Cost: per account, GetAccountAuthorizationDetails (one call per MaxItems entities),
 // GetCredentialReport (plus GenerateCredentialReport and polling only when no report less than
-// four hours old exists), GetAccountSummary, GetAccountPasswordPolicy and, only when the report
-// shows an MFA user, ListVirtualMFADevices. Nothing is called per user: access keys are
-// recorded by the credential report's slots (access_key_1, access_key_2), since the report has
-// no key IDs. Only virtual MFA devices have serials; hardware and FIDO devices show only as the
-// principal's MFA flag.
+// four hours old exists), GetAccountSummary and GetAccountPasswordPolicy; with
+// VirtualMFADevices, also ListVirtualMFADevices when the report shows an MFA user. Nothing is
+// called per user: access keys are recorded by the credential report's slots (access_key_1,
+// access_key_2), since the report has no key IDs, and MFA by the report's mfa_active flag.
+// Identity Center reads two GetPolicy/GetPolicyVersion calls for each AWS managed policy that a
+// permission set references and no collected account's authorization details hold.
 //
 // Failure is data: a denied AssumeRole fails that account's Coverage with its kind, a missing
 // or malformed credential report makes it partial, and the other accounts go on. Collect
