@@ -211,14 +211,12 @@ func (s *Server) Policy(resource string) Policy {
 	return Policy{}
 }
 
-// call is one routed request.
+// call is one routed request. Handlers run with s.mu held, so they may read and change st.
 type call struct {
 	api, method string
-	resource    string // for faults and per-project counts
-	project     string // project ID when the call is about one project
-	handle      func(s *Server, w http.ResponseWriter, r *http.Request, st *state)
-	// mutates handlers run under the write lock; readers too (state is small to lock), but a
-	// reader never changes st.
+	resource    string // for faults
+	project     string // project ID when the call is about one project, for CallsFor
+	handle      handlerFunc
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
