@@ -123,8 +123,14 @@ func (r *run) build(ctx context.Context) *collector.Result {
 		if unresolved > 0 {
 			cov.Counts["roles_unresolved"] = unresolved
 		}
-		if n := b.badMembers[org]; n > 0 {
-			cov.Counts["unparsable_members"] = n
+		bad := 0
+		for _, name := range order {
+			if r.scopes[name].kind != "project" {
+				bad += b.badMembers[name]
+			}
+		}
+		if bad > 0 {
+			cov.Counts["unparsable_members"] = bad
 		}
 		cov.FinishedAt = c.opts.Now().UTC()
 		res.Coverage = append(res.Coverage, cov)
