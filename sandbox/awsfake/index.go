@@ -99,11 +99,13 @@ func newWorld(org *Organization) *world {
 		}
 	}
 	addOUs(w.root, org.OUs)
-	for _, a := range org.Accounts {
+	indexed := make([]*acct, len(org.Accounts))
+	parallel(len(org.Accounts), func(i int) { indexed[i] = newAcct(org.Accounts[i]) })
+	for i, a := range org.Accounts {
 		if _, dup := w.accounts[a.ID]; dup {
 			continue // Validate reports duplicates; the first one wins.
 		}
-		w.accounts[a.ID] = newAcct(a)
+		w.accounts[a.ID] = indexed[i]
 		w.acctIDs = append(w.acctIDs, a.ID)
 		parent := w.root
 		for _, name := range a.OUPath {

@@ -34,7 +34,6 @@ func putBuffer(b *bytes.Buffer) {
 // renderQuery writes <OpResponse><OpResult>…</OpResult><ResponseMetadata>… into buf.
 func renderQuery(s *Server, req *request, h handler, x *acct, buf *bytes.Buffer) error {
 	w := &xmlWriter{b: buf}
-	buf.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
 	buf.WriteString("<" + req.op + `Response xmlns="` + queryNamespace[req.service] + `">`)
 	if !h.noResult {
 		w.open(req.op + "Result")
@@ -63,7 +62,6 @@ func writeQueryError(w http.ResponseWriter, req *request, e *apiError) {
 	}
 	var b bytes.Buffer
 	x := &xmlWriter{b: &b}
-	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
 	b.WriteString(`<ErrorResponse xmlns="` + ns + `">`)
 	x.open("Error")
 	x.text("Type", typ)

@@ -55,6 +55,8 @@ type Options struct {
 	ReportLifetime time.Duration
 }
 
+var _ http.Handler = (*Server)(nil)
+
 // Server is the fake AWS endpoint. All methods are safe for concurrent use.
 type Server struct {
 	opts Options
@@ -431,16 +433,12 @@ type handler struct {
 }
 
 // handlers is the dispatch table: service → operation → handler.
-var handlers map[string]map[string]handler
-
-func init() {
-	handlers = map[string]map[string]handler{
-		svcIAM:           iamHandlers(),
-		svcSTS:           stsHandlers(),
-		svcOrganizations: organizationsHandlers(),
-		svcSSO:           ssoHandlers(),
-		svcIdentityStore: identityStoreHandlers(),
-	}
+var handlers = map[string]map[string]handler{
+	svcIAM:           iamHandlers(),
+	svcSTS:           stsHandlers(),
+	svcOrganizations: organizationsHandlers(),
+	svcSSO:           ssoHandlers(),
+	svcIdentityStore: identityStoreHandlers(),
 }
 
 // parseAuthorization returns the access key ID and service of a SigV4-signed request, from the

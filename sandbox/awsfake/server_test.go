@@ -94,17 +94,17 @@ func TestRawProtocolErrors(t *testing.T) {
 		want   string // the exact body, request ID elided
 	}{
 		{"wrong version", map[string]string{"Authorization": iamAuth}, "Action=ListUsers&Version=2011-06-15", 400,
-			`<?xml version="1.0" encoding="UTF-8"?>` + "\n" + `<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>Could not find operation ListUsers for version 2011-06-15</Message></Error><RequestId>ID</RequestId></ErrorResponse>`},
+			`<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>Could not find operation ListUsers for version 2011-06-15</Message></Error><RequestId>ID</RequestId></ErrorResponse>`},
 		{"no action", map[string]string{"Authorization": iamAuth}, "Version=2010-05-08", 400,
-			`<?xml version="1.0" encoding="UTF-8"?>` + "\n" + `<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type><Code>MissingAction</Code><Message>Missing Action</Message></Error><RequestId>ID</RequestId></ErrorResponse>`},
+			`<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type><Code>MissingAction</Code><Message>Missing Action</Message></Error><RequestId>ID</RequestId></ErrorResponse>`},
 		{"unknown service", map[string]string{"Authorization": strings.Replace(iamAuth, "/iam/", "/s3/", 1)}, "Action=ListBuckets&Version=2006-03-01", 400,
-			`<?xml version="1.0" encoding="UTF-8"?>` + "\n" + `<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>Could not find operation ListBuckets: service s3 is not served</Message></Error><RequestId>ID</RequestId></ErrorResponse>`},
+			`<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>Could not find operation ListBuckets: service s3 is not served</Message></Error><RequestId>ID</RequestId></ErrorResponse>`},
 		{"json target of another service", map[string]string{"Authorization": strings.Replace(iamAuth, "/iam/", "/organizations/", 1), "X-Amz-Target": "AWSIdentityStore.ListUsers"}, "{}", 400,
 			`{"Message":"unknown target AWSIdentityStore.ListUsers for service organizations","__type":"UnknownOperationException"}` + "\n"},
 		{"malformed json", map[string]string{"Authorization": strings.Replace(iamAuth, "/iam/", "/organizations/", 1), "X-Amz-Target": "AWSOrganizationsV20161128.ListAccounts"}, "{", 400,
 			`{"Message":"cannot decode ListAccounts request: unexpected end of JSON input","__type":"SerializationException"}`},
 		{"bad authorization scheme", map[string]string{"Authorization": "AWS AKID:sig"}, "Action=ListUsers&Version=2010-05-08", 403,
-			`<?xml version="1.0" encoding="UTF-8"?>` + "\n" + `<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type><Code>MissingAuthenticationToken</Code><Message>Request is missing Authentication Token</Message></Error><RequestId>ID</RequestId></ErrorResponse>`},
+			`<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type><Code>MissingAuthenticationToken</Code><Message>Request is missing Authentication Token</Message></Error><RequestId>ID</RequestId></ErrorResponse>`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := rawPost(s, tc.header, tc.body)
