@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The project's whole test suite: the README's test command and the only thing .ci/run calls.
+# It installs and starts what the tests need, so it works on a fresh machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export CI="${CI:-}"
+export GOFLAGS="${GOFLAGS:--buildvcs=false}"
+
+# Peers. moto (AWS) ships in the machine image's Python; the tests start moto_server themselves
+# and fail, never skip, when it is missing.
+if ! command -v moto_server >/dev/null 2>&1; then
+  echo "test.sh: moto_server not found on PATH; the AWS tests need moto 5.2.1 (python3 -m pip install 'moto[server]==5.2.1')" >&2
+  exit 1
+fi
+
+echo "== gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then
+  echo "gofmt wants changes in:" >&2
+  echo "$unformatted" >&2
+  exit 1
+fi
+
+echo "== go vet"
+go vet ./...
+
+echo "== go test -race"
+go test -race -timeout 30m ./...
