@@ -35,13 +35,13 @@ fails does not stop the others: its coverage says what could not be seen and why
 
 // scanSummary is what `provost scan` reports.
 type scanSummary struct {
-	Snapshot  string               `json:"snapshot"`
-	Database  string               `json:"database"`
-	Duration  string               `json:"duration"`
-	Counts    map[string]int       `json:"counts"`
-	Coverage  []inventory.Coverage `json:"coverage"`
-	Pruned    []string             `json:"pruned,omitempty"`
-	Incomplete int                 `json:"incomplete_scopes"`
+	Snapshot   string               `json:"snapshot"`
+	Database   string               `json:"database"`
+	Duration   string               `json:"duration"`
+	Counts     map[string]int       `json:"counts"`
+	Coverage   []inventory.Coverage `json:"coverage"`
+	Pruned     []string             `json:"pruned,omitempty"`
+	Incomplete int                  `json:"incomplete_scopes"`
 }
 
 func (a *app) scan(ctx context.Context) (*scanSummary, error) {
