@@ -160,7 +160,7 @@ func (r *run) account(name string) inventory.Account {
 		a.Kind = "project"
 		return a
 	}
-	a.Name, a.Kind, a.Parent, a.Tags = s.display, s.kind, s.parent, s.labels
+	a.Name, a.Kind, a.Parent, a.Status, a.Tags = s.display, s.kind, s.parent, s.state, s.labels
 	for p := s.parent; p != ""; {
 		ps := r.scopes[p]
 		if ps == nil {

@@ -199,14 +199,14 @@ func TestInheritedAndConditionalGrants(t *testing.T) {
 		})
 	}
 	wantAccounts := []inventory.Account{
-		{ID: orgName, Provider: inventory.ProviderGCP, Name: "corp.example", Kind: "organization"},
-		{ID: "folders/100", Provider: inventory.ProviderGCP, Name: "Prod", Kind: "folder", Parent: orgName, Path: []string{"corp.example"}},
-		{ID: "folders/200", Provider: inventory.ProviderGCP, Name: "Dev", Kind: "folder", Parent: orgName, Path: []string{"corp.example"}},
-		{ID: "folders/101", Provider: inventory.ProviderGCP, Name: "Payments", Kind: "folder", Parent: "folders/100", Path: []string{"corp.example", "Prod"}},
-		{ID: "projects/shared-tools", Provider: inventory.ProviderGCP, Name: "Shared tools", Kind: "project", Parent: orgName, Path: []string{"corp.example"}},
-		{ID: "projects/web-prod-01", Provider: inventory.ProviderGCP, Name: "Web prod", Kind: "project", Parent: "folders/100", Path: []string{"corp.example", "Prod"}},
-		{ID: "projects/sandbox-dev", Provider: inventory.ProviderGCP, Name: "Sandbox", Kind: "project", Parent: "folders/200", Path: []string{"corp.example", "Dev"}},
-		{ID: "projects/pay-prod-1", Provider: inventory.ProviderGCP, Name: "Payments prod", Kind: "project", Parent: "folders/101",
+		{ID: orgName, Provider: inventory.ProviderGCP, Name: "corp.example", Kind: "organization", Status: "ACTIVE"},
+		{ID: "folders/100", Provider: inventory.ProviderGCP, Name: "Prod", Kind: "folder", Status: "ACTIVE", Parent: orgName, Path: []string{"corp.example"}},
+		{ID: "folders/200", Provider: inventory.ProviderGCP, Name: "Dev", Kind: "folder", Status: "ACTIVE", Parent: orgName, Path: []string{"corp.example"}},
+		{ID: "folders/101", Provider: inventory.ProviderGCP, Name: "Payments", Kind: "folder", Status: "ACTIVE", Parent: "folders/100", Path: []string{"corp.example", "Prod"}},
+		{ID: "projects/shared-tools", Provider: inventory.ProviderGCP, Name: "Shared tools", Kind: "project", Status: "ACTIVE", Parent: orgName, Path: []string{"corp.example"}},
+		{ID: "projects/web-prod-01", Provider: inventory.ProviderGCP, Name: "Web prod", Kind: "project", Status: "ACTIVE", Parent: "folders/100", Path: []string{"corp.example", "Prod"}},
+		{ID: "projects/sandbox-dev", Provider: inventory.ProviderGCP, Name: "Sandbox", Kind: "project", Status: "ACTIVE", Parent: "folders/200", Path: []string{"corp.example", "Dev"}},
+		{ID: "projects/pay-prod-1", Provider: inventory.ProviderGCP, Name: "Payments prod", Kind: "project", Status: "ACTIVE", Parent: "folders/101",
 			Path: []string{"corp.example", "Prod", "Payments"}, Tags: map[string]string{"owner": "alice"}},
 	}
 	if diff := cmp.Diff(wantAccounts, res.Accounts); diff != "" {
@@ -478,8 +478,8 @@ func TestProjectScan(t *testing.T) {
 	e := newEnv(t, testOrg(), gcpfake.Options{})
 	res := collect(t, e.collector(t, gcpiam.Options{Projects: []string{"web-prod-01", "projects/pay-prod-1"}}))
 	wantAccounts := []inventory.Account{
-		{ID: "projects/web-prod-01", Provider: inventory.ProviderGCP, Name: "Web prod", Kind: "project", Parent: "folders/100"},
-		{ID: "projects/pay-prod-1", Provider: inventory.ProviderGCP, Name: "Payments prod", Kind: "project", Parent: "folders/101",
+		{ID: "projects/web-prod-01", Provider: inventory.ProviderGCP, Name: "Web prod", Kind: "project", Status: "ACTIVE", Parent: "folders/100"},
+		{ID: "projects/pay-prod-1", Provider: inventory.ProviderGCP, Name: "Payments prod", Kind: "project", Status: "ACTIVE", Parent: "folders/101",
 			Tags: map[string]string{"owner": "alice"}},
 	}
 	if diff := cmp.Diff(wantAccounts, res.Accounts); diff != "" {
@@ -598,5 +598,32 @@ func TestNewRejectsBadOptions(t *testing.T) {
 				t.Errorf("New: %v, want an error containing %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestFailureMidPaging: a listing that fails after its first page leaves the project partial;
+// what was read is kept (with its keys), and nothing after the failure is invented.
+func TestFailureMidPaging(t *testing.T) {
+	e := newEnv(t, testOrg(), gcpfake.Options{PageSize: 1})
+	e.fake.Inject(gcpfake.Fault{Method: "projects.serviceAccounts.list", Resource: "projects/pay-prod-1", Status: 403, AfterCalls: 1})
+	res := collect(t, e.collector(t, gcpiam.Options{}))
+	cov := coverage(t, res, "projects/pay-prod-1")
+	want := inventory.Coverage{
+		Source: "gcp-test", Provider: inventory.ProviderGCP, Scope: "projects/pay-prod-1", Status: inventory.CoveragePartial,
+		ErrorKind: inventory.ErrPermissionDenied,
+		Error:     "list service accounts in projects/pay-prod-1: googleapi: Error 403: The caller does not have permission, forbidden",
+		Method:    gcpiam.MethodGetIamPolicy, Counts: map[string]int{"bindings": 5, "service_accounts": 1, "keys": 4},
+		StartedAt: now, FinishedAt: now,
+	}
+	if diff := cmp.Diff(want, cov); diff != "" {
+		t.Errorf("coverage (-want +got):\n%s", diff)
+	}
+	if p := principal(t, res, "gcp:serviceAccount:"+deployer); p.NativeID != "111111111111111111111" || len(p.Credentials) != 4 {
+		t.Errorf("deployer: native ID %q, %d credentials; want listed with its 4 keys", p.NativeID, len(p.Credentials))
+	}
+	for _, p := range res.Principals {
+		if p.ID == "gcp:serviceAccount:old-batch@pay-prod-1.iam.gserviceaccount.com" {
+			t.Errorf("old-batch is on the page that failed but appeared: %+v", p)
+		}
 	}
 }

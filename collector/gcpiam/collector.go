@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	"golang.org/x/sync/errgroup"
 	cloudasset "google.golang.org/api/cloudasset/v1"
@@ -87,6 +86,7 @@ type scope struct {
 	display string
 	parent  string
 	number  string // project number
+	state   string // ACTIVE, DELETE_REQUESTED
 	labels  map[string]string
 }
 
@@ -98,8 +98,7 @@ type binding struct {
 
 // run is the state of one Collect.
 type run struct {
-	c       *Collector
-	started time.Time
+	c *Collector
 
 	mu        sync.Mutex
 	scopes    map[string]*scope
@@ -118,7 +117,7 @@ type run struct {
 // listed project).
 func (c *Collector) Collect(ctx context.Context) (*collector.Result, error) {
 	r := &run{
-		c: c, started: c.opts.Now().UTC(),
+		c:      c,
 		scopes: map[string]*scope{}, policies: map[string][]binding{}, policyErr: map[string]error{},
 		results: map[string]*projectResult{},
 	}
@@ -156,7 +155,7 @@ func (r *run) walkOrganization(ctx context.Context) error {
 	if err != nil {
 		return wrap(err, "get %s", orgName)
 	}
-	r.addScope(&scope{name: orgName, kind: "organization", display: org.DisplayName})
+	r.addScope(&scope{name: orgName, kind: "organization", display: org.DisplayName, state: org.State})
 	r.orgCov = &inventory.Coverage{
 		Source: c.opts.Name, Provider: inventory.ProviderGCP, Scope: orgName,
 		Status: inventory.CoverageComplete, StartedAt: start, Counts: map[string]int{},
@@ -209,7 +208,7 @@ func (r *run) walkOrganization(ctx context.Context) error {
 				if f.State == "DELETE_REQUESTED" || r.scopes[f.Name] != nil {
 					continue
 				}
-				r.addScope(&scope{name: f.Name, kind: "folder", display: f.DisplayName, parent: f.Parent})
+				r.addScope(&scope{name: f.Name, kind: "folder", display: f.DisplayName, parent: f.Parent, state: f.State})
 				next = append(next, f.Name)
 			}
 			for _, p := range out[i].projects {
@@ -258,7 +257,7 @@ func (r *run) addScope(s *scope) {
 func (r *run) addProject(p *crm.Project) {
 	r.addScope(&scope{
 		name: "projects/" + p.ProjectId, kind: "project", display: p.DisplayName, parent: p.Parent,
-		number: strings.TrimPrefix(p.Name, "projects/"), labels: p.Labels,
+		number: strings.TrimPrefix(p.Name, "projects/"), state: p.State, labels: p.Labels,
 	})
 }
 

@@ -99,7 +99,8 @@ func (r *run) collectProject(ctx context.Context, id string) *projectResult {
 	})
 	if err != nil {
 		res.fail(wrap(err, "list service accounts in %s", name))
-	} else {
+	}
+	if len(res.accounts) > 0 { // keys of whatever accounts were listed, even partially
 		res.calls++
 		var keyErr error
 		var failed []string
