@@ -38,7 +38,7 @@ type Options struct {
 	ExpandGroups bool
 	// Parallelism bounds concurrent API work (projects, folders, roles, groups); default 8.
 	Parallelism int
-	// ProjectTimeout bounds the work on one project; default 5 minutes.
+	// ProjectTimeout bounds the work on one project; 0 means no limit beyond ctx.
 	ProjectTimeout time.Duration
 	// MaxRetries is how many times a call answered 429 or 5xx is retried; default 5.
 	MaxRetries int
@@ -61,9 +61,6 @@ var (
 func (o *Options) defaults() {
 	if o.Parallelism <= 0 {
 		o.Parallelism = 8
-	}
-	if o.ProjectTimeout <= 0 {
-		o.ProjectTimeout = 5 * time.Minute
 	}
 	if o.MaxRetries <= 0 {
 		o.MaxRetries = 5

@@ -40,7 +40,7 @@ func (p *projectResult) fail(err error) {
 func (p *projectResult) failed() bool { return p.calls > 0 && p.failures == p.calls }
 
 // collectProjects runs every project's collection, Parallelism at a time, each bounded by
-// ProjectTimeout.
+// ProjectTimeout when it is set.
 func (r *run) collectProjects(ctx context.Context) {
 	c := r.c
 	results := make([]*projectResult, len(r.projects))
@@ -48,7 +48,10 @@ func (r *run) collectProjects(ctx context.Context) {
 	g.SetLimit(c.opts.Parallelism)
 	for i, id := range r.projects {
 		g.Go(func() error {
-			pctx, cancel := context.WithTimeout(gctx, c.opts.ProjectTimeout)
+			pctx, cancel := gctx, context.CancelFunc(func() {})
+			if c.opts.ProjectTimeout > 0 {
+				pctx, cancel = context.WithTimeout(gctx, c.opts.ProjectTimeout)
+			}
 			defer cancel()
 			results[i] = r.collectProject(pctx, id)
 			return nil
