@@ -1,7 +1,6 @@
 package collector
 
 import (
-	"maps"
 	"slices"
 	"strings"
 	"unicode"
@@ -71,12 +70,12 @@ func Link(snap *inventory.Snapshot, opts LinkOptions) {
 		}
 		p.LinkRule = ""
 		for _, name := range opts.Order {
-			ids, rule := ix.match(name, p)
-			if len(ids) == 0 {
+			m := ix.match(name, p)
+			if m.people == 0 {
 				continue
 			}
-			if len(ids) == 1 {
-				p.PersonID, p.LinkRule = ids[0], rule
+			if m.people == 1 {
+				p.PersonID, p.LinkRule = m.id, m.rule
 			} else {
 				p.LinkRule = RuleAmbiguous
 			}
@@ -132,8 +131,14 @@ func newPeopleIndex(people []inventory.Person, opts LinkOptions) *peopleIndex {
 	return ix
 }
 
-// match applies one rule to p and returns the IDs of the people it found.
-func (ix *peopleIndex) match(rule string, p *inventory.Principal) ([]string, string) {
+// linkMatch is what one rule found: how many distinct humans, and which when it is one.
+type linkMatch struct {
+	people   int
+	id, rule string
+}
+
+// match applies one rule to p.
+func (ix *peopleIndex) match(rule string, p *inventory.Principal) linkMatch {
 	human := p.Kind.Human()
 	switch rule {
 	case RuleMapping:
@@ -146,13 +151,13 @@ func (ix *peopleIndex) match(rule string, p *inventory.Principal) ([]string, str
 			if i, ok := ix.ids[target]; ok {
 				found = []int{i}
 			}
-			if ids := ix.resolve(found); len(ids) > 0 {
-				return ids, RuleMapping
+			if m := ix.resolve(found, RuleMapping); m.people > 0 {
+				return m
 			}
 		}
 	case RuleEmail:
 		if !human {
-			return nil, ""
+			return linkMatch{}
 		}
 		var found []int
 		for _, e := range []string{p.Email, p.Name} {
@@ -160,7 +165,7 @@ func (ix *peopleIndex) match(rule string, p *inventory.Principal) ([]string, str
 				found = append(found, ix.email[fold(e)]...)
 			}
 		}
-		return ix.resolve(found), RuleEmail
+		return ix.resolve(found, RuleEmail)
 	case RuleTag:
 		for _, key := range ix.opts.OwnerTags {
 			v, ok := tagValue(p.Tags, key)
@@ -171,39 +176,42 @@ func (ix *peopleIndex) match(rule string, p *inventory.Principal) ([]string, str
 			if len(found) == 0 {
 				found = ix.employee[fold(v)]
 			}
-			if ids := ix.resolve(found); len(ids) > 0 {
-				return ids, RuleTag + ":" + key
+			if m := ix.resolve(found, RuleTag+":"+key); m.people > 0 {
+				return m
 			}
 		}
 	case RuleExternalID:
 		if !human {
-			return nil, ""
+			return linkMatch{}
 		}
 		if v := strings.TrimSpace(p.Attributes[AttrExternalID]); v != "" {
-			return ix.resolve(ix.external[v]), RuleExternalID
+			return ix.resolve(ix.external[v], RuleExternalID)
 		}
 	case RuleUsername:
 		if !human {
-			return nil, ""
+			return linkMatch{}
 		}
 		name := fold(p.Name)
 		if isEmail(name) {
 			local, domain, _ := strings.Cut(name, "@")
 			if !ix.domainAllowed(domain) {
-				return nil, ""
+				return linkMatch{}
 			}
 			name = local
 		}
-		return ix.resolve(ix.username[name]), RuleUsername
+		return ix.resolve(ix.username[name], RuleUsername)
 	}
-	return nil, ""
+	return linkMatch{}
 }
 
-// resolve turns matches into distinct person IDs, one per human: records sharing an employee
-// ID collapse to the lowest person ID.
-func (ix *peopleIndex) resolve(found []int) []string {
-	if len(found) == 0 {
-		return nil
+// resolve counts the distinct humans among the people found: records sharing an employee ID
+// are one human, represented by the lowest person ID.
+func (ix *peopleIndex) resolve(found []int, rule string) linkMatch {
+	switch len(found) {
+	case 0:
+		return linkMatch{}
+	case 1:
+		return linkMatch{people: 1, id: ix.people[found[0]].ID, rule: rule}
 	}
 	byHuman := map[string]string{} // employee ID or person ID → chosen person ID
 	for _, i := range found {
@@ -216,7 +224,11 @@ func (ix *peopleIndex) resolve(found []int) []string {
 			byHuman[key] = p.ID
 		}
 	}
-	return slices.Sorted(maps.Values(byHuman))
+	m := linkMatch{people: len(byHuman), rule: rule}
+	for _, id := range byHuman {
+		m.id = id
+	}
+	return m
 }
 
 // usernames returns the usernames the patterns build for p, folded.
@@ -229,27 +241,64 @@ func (ix *peopleIndex) usernames(p inventory.Person) []string {
 			locals = append(locals, local)
 		}
 	}
+	initial := ""
+	if r, size := utf8.DecodeRuneInString(first); size > 0 {
+		initial = string(r)
+	}
 	var out []string
 	for _, pattern := range ix.opts.UsernamePatterns {
-		pattern = strings.ToLower(pattern)
-		if (strings.Contains(pattern, "{first}") || strings.Contains(pattern, "{f}")) && first == "" ||
-			strings.Contains(pattern, "{last}") && last == "" {
-			continue
-		}
-		u := pattern
-		if first != "" {
-			initial, _ := utf8.DecodeRuneInString(first)
-			u = strings.NewReplacer("{first}", first, "{last}", last, "{f}", string(initial)).Replace(u)
-		}
-		if !strings.Contains(u, "{local}") {
-			out = append(out, u)
+		if len(locals) == 0 {
+			if u, ok := expandPattern(pattern, "", first, last, initial); ok {
+				out = append(out, u)
+			}
 			continue
 		}
 		for _, l := range locals {
-			out = append(out, strings.ReplaceAll(u, "{local}", l))
+			u, ok := expandPattern(pattern, l, first, last, initial)
+			if !ok {
+				break // the pattern needs a name this person lacks
+			}
+			out = append(out, u)
+			if !strings.Contains(strings.ToLower(pattern), "{local}") {
+				break // one username whatever the emails
+			}
 		}
 	}
 	return out
+}
+
+// expandPattern fills a username pattern's placeholders (case-insensitive); ok is false when one
+// of them has no value for this person.
+func expandPattern(pattern, local, first, last, initial string) (string, bool) {
+	var b strings.Builder
+	for {
+		open := strings.IndexByte(pattern, '{')
+		if open < 0 {
+			b.WriteString(strings.ToLower(pattern))
+			return b.String(), true
+		}
+		end := strings.IndexByte(pattern[open:], '}')
+		if end < 0 {
+			return "", false
+		}
+		b.WriteString(strings.ToLower(pattern[:open]))
+		var v string
+		switch strings.ToLower(pattern[open : open+end+1]) {
+		case "{local}":
+			v = local
+		case "{first}":
+			v = first
+		case "{last}":
+			v = last
+		case "{f}":
+			v = initial
+		}
+		if v == "" {
+			return "", false
+		}
+		b.WriteString(v)
+		pattern = pattern[open+end+1:]
+	}
 }
 
 func (ix *peopleIndex) domainAllowed(domain string) bool {

@@ -194,63 +194,94 @@ type duplicate struct {
 	what, id, account, firstSource string
 }
 
-// merge builds the snapshot body from the outcomes, in source order.
+// merge builds the snapshot body from the outcomes. Where two sources report the same ID, the
+// one earlier in the list of sources wins, whatever order they finished in.
 func merge(outcomes []outcome) *inventory.Snapshot {
 	snap := &inventory.Snapshot{
 		Coverage:   []inventory.Coverage{},
 		Accounts:   []inventory.Account{},
-		Principals: []inventory.Principal{},
 		PolicyDocs: []inventory.PolicyDoc{},
-		People:     []inventory.Person{},
+	}
+	covStart := make([]int, len(outcomes)+1)
+	for i, o := range outcomes {
+		snap.Coverage = append(snap.Coverage, o.result.Coverage...)
+		covStart[i+1] = len(snap.Coverage)
 	}
 	accounts := map[string]bool{}
 	docs := map[string]bool{}
-	principals := map[string]string{} // ID → source that reported it first
-	people := map[string]string{}
 	for _, o := range outcomes {
-		r := o.result
-		first := len(snap.Coverage)
-		snap.Coverage = append(snap.Coverage, r.Coverage...)
-		for _, a := range r.Accounts {
+		for _, a := range o.result.Accounts {
 			if !accounts[a.ID] {
 				accounts[a.ID] = true
 				snap.Accounts = append(snap.Accounts, a)
 			}
 		}
-		for _, d := range r.PolicyDocs {
+		for _, d := range o.result.PolicyDocs {
 			if !docs[d.ID] {
 				docs[d.ID] = true
 				snap.PolicyDocs = append(snap.PolicyDocs, d)
 			}
 		}
-		var dups []duplicate
-		for _, p := range r.Principals {
-			if src, ok := principals[p.ID]; ok {
-				dups = append(dups, duplicate{"principal", p.ID, p.Account, src})
-				continue
-			}
-			principals[p.ID] = o.name
-			p.Normalize()
-			snap.Principals = append(snap.Principals, p)
-		}
-		for _, p := range r.People {
-			if src, ok := people[p.ID]; ok {
-				dups = append(dups, duplicate{"person", p.ID, "", src})
-				continue
-			}
-			people[p.ID] = o.name
-			snap.People = append(snap.People, p)
-		}
-		markDuplicates(snap.Coverage[first:], dups)
 	}
+
+	dups := make([][]duplicate, len(outcomes))
+	snap.Principals = mergeByID(outcomes,
+		func(r *Result) []inventory.Principal { return r.Principals },
+		func(p *inventory.Principal) string { return p.ID },
+		func(src int, p *inventory.Principal, first string) {
+			dups[src] = append(dups[src], duplicate{"principal", p.ID, p.Account, first})
+		})
+	for i := range snap.Principals {
+		snap.Principals[i].Normalize()
+	}
+	snap.People = mergeByID(outcomes,
+		func(r *Result) []inventory.Person { return r.People },
+		func(p *inventory.Person) string { return p.ID },
+		func(src int, p *inventory.Person, first string) {
+			dups[src] = append(dups[src], duplicate{"person", p.ID, "", first})
+		})
+	for i := range outcomes {
+		markDuplicates(snap.Coverage[covStart[i]:covStart[i+1]], dups[i])
+	}
+
 	slices.SortStableFunc(snap.Coverage, func(a, b inventory.Coverage) int {
 		return cmp.Or(strings.Compare(a.Source, b.Source), strings.Compare(a.Scope, b.Scope))
 	})
 	slices.SortFunc(snap.Accounts, func(a, b inventory.Account) int { return strings.Compare(a.ID, b.ID) })
 	slices.SortFunc(snap.PolicyDocs, func(a, b inventory.PolicyDoc) int { return strings.Compare(a.ID, b.ID) })
-	slices.SortFunc(snap.Principals, func(a, b inventory.Principal) int { return strings.Compare(a.ID, b.ID) })
-	slices.SortFunc(snap.People, func(a, b inventory.Person) int { return strings.Compare(a.ID, b.ID) })
 	return snap
+}
+
+// mergeByID gathers the records of every outcome sorted by ID, keeping the first source's
+// record of each ID and reporting the others to dup. Records are large, so it sorts small
+// references and copies each kept record once.
+func mergeByID[T any](outcomes []outcome, records func(*Result) []T, id func(*T) string, dup func(src int, rec *T, first string)) []T {
+	type ref struct {
+		id       string
+		src, idx int
+	}
+	var refs []ref
+	for src, o := range outcomes {
+		recs := records(o.result)
+		for i := range recs {
+			refs = append(refs, ref{id(&recs[i]), src, i})
+		}
+	}
+	slices.SortFunc(refs, func(a, b ref) int {
+		return cmp.Or(strings.Compare(a.id, b.id), cmp.Compare(a.src, b.src), cmp.Compare(a.idx, b.idx))
+	})
+	out := make([]T, 0, len(refs))
+	kept := 0 // index in refs of the record kept for the current ID
+	for i, r := range refs {
+		rec := &records(outcomes[r.src].result)[r.idx]
+		if i > 0 && refs[kept].id == r.id {
+			dup(r.src, rec, outcomes[refs[kept].src].name)
+			continue
+		}
+		kept = i
+		out = append(out, *rec)
+	}
+	return out
 }
 
 // markDuplicates marks the coverage of the scopes that reported duplicates as partial: what

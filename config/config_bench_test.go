@@ -1,0 +1,21 @@
+package config
+
+import (
+	"os"
+	"testing"
+)
+
+// BenchmarkParseExample measures loading the fully documented example configuration.
+func BenchmarkParseExample(b *testing.B) {
+	data, err := os.ReadFile(exampleFile)
+	if err != nil {
+		b.Fatal(err)
+	}
+	lookup := env(nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Parse("config.toml", data, lookup); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
