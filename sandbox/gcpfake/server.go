@@ -1,6 +1,7 @@
 package gcpfake
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -220,23 +221,31 @@ type call struct {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	// Read the body first: net/http notices a client hanging up only once the body is consumed,
+	// and a delayed request must end when its caller gives up.
+	body, err := io.ReadAll(io.LimitReader(r.Body, 8<<20))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "read body: "+err.Error())
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
 	s.mu.Lock()
 	st, stErr := s.st, s.stateErr
-	c, err := route(st, r)
+	c, rerr := route(st, r)
 	if stErr != nil {
 		s.mu.Unlock()
 		writeError(w, http.StatusInternalServerError, stErr.Error())
 		return
 	}
-	if err != nil {
+	if rerr != nil {
 		s.mu.Unlock()
-		s.logger.Debug("unroutable request", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.logger.Debug("unroutable request", "method", r.Method, "path", r.URL.Path, "err", rerr)
 		var he *httpError
-		if errors.As(err, &he) {
+		if errors.As(rerr, &he) {
 			writeError(w, he.code, he.msg)
 			return
 		}
-		writeError(w, http.StatusNotFound, err.Error())
+		writeError(w, http.StatusNotFound, rerr.Error())
 		return
 	}
 	key := c.api + "." + c.method
