@@ -72,8 +72,11 @@ func TestCollectFakeAccountFailures(t *testing.T) {
 			status: inventory.CoverageComplete, wantIDs: []string{auditor, prodRoot, bob},
 		},
 		{
-			name:   "custom role name",
-			org:    func(o *awsfake.Organization) { o.Accounts[1].RoleNames = []string{"ProvostAudit"}; o.Accounts[2].RoleNames = []string{"ProvostAudit"} },
+			name: "custom role name",
+			org: func(o *awsfake.Organization) {
+				o.Accounts[1].RoleNames = []string{"ProvostAudit"}
+				o.Accounts[2].RoleNames = []string{"ProvostAudit"}
+			},
 			opts:   func(o *awsiam.Options) { o.RoleName = "ProvostAudit" },
 			status: inventory.CoverageComplete, wantIDs: []string{auditor, prodRoot, bob},
 		},

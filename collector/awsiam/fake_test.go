@@ -60,12 +60,12 @@ func fakeOrg() *awsfake.Organization {
 					{
 						Name: "alice", UserID: "AIDAALICE000000000001", Created: day(-500),
 						PasswordEnabled: true, PasswordLastUsed: day(-1), PasswordLastChanged: day(-100),
-						MFADevices: []string{"arn:aws:iam::" + fakeMgmt + ":mfa/alice"},
-						AccessKeys: []awsfake.AccessKey{{ID: "AKIAALICE00000000001", Created: day(-200), LastUsed: day(-2), LastUsedService: "sts", LastUsedRegion: "us-east-1"}},
-						Groups:     []string{"admins"},
-						AttachedPolicies: []string{"arn:aws:iam::" + fakeMgmt + ":policy/deploy"},
-						InlinePolicies:   map[string]string{"s3read": s3ReadDoc},
-						Tags:             map[string]string{"email": "alice@corp.example"},
+						MFADevices:          []string{"arn:aws:iam::" + fakeMgmt + ":mfa/alice"},
+						AccessKeys:          []awsfake.AccessKey{{ID: "AKIAALICE00000000001", Created: day(-200), LastUsed: day(-2), LastUsedService: "sts", LastUsedRegion: "us-east-1"}},
+						Groups:              []string{"admins"},
+						AttachedPolicies:    []string{"arn:aws:iam::" + fakeMgmt + ":policy/deploy"},
+						InlinePolicies:      map[string]string{"s3read": s3ReadDoc},
+						Tags:                map[string]string{"email": "alice@corp.example"},
 						PermissionsBoundary: "arn:aws:iam::" + fakeMgmt + ":policy/deploy",
 					},
 					{
@@ -91,7 +91,7 @@ func fakeOrg() *awsfake.Organization {
 			},
 			{
 				ID: fakeProd, Name: "prod", Email: "prod@example.com", Joined: day(-800), OUPath: []string{"Prod", "Web"},
-				Root: awsfake.Root{Created: day(-800)},
+				Root:  awsfake.Root{Created: day(-800)},
 				Users: []*awsfake.User{{Name: "bob", UserID: "AIDABOB00000000000001", Created: day(-50), PasswordEnabled: true, PasswordLastChanged: day(-50)}},
 				Roles: []*awsfake.Role{{Name: "auditor", RoleID: "AROAAUDITOR0000000001", Created: day(-60), AssumeRolePolicy: trustDoc,
 					AttachedPolicies: []string{"arn:aws:iam::aws:policy/ReadOnlyAccess"}}},
