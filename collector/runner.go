@@ -49,8 +49,10 @@ type RunOptions struct {
 // to report a principal, person, account or policy document keeps it, and a later source that
 // reports the same principal or person again has its coverage marked partial (kind invalid).
 //
-// Run returns an error only for duplicate source names or when ctx itself is cancelled: a
-// snapshot of an interrupted run would read as if every source had failed.
+// Run waits for every source it starts: a source that ignores its context (the Source contract
+// forbids it) holds the run past its timeout. Run returns an error only for duplicate source
+// names or when ctx itself is cancelled: a snapshot of an interrupted run would read as if every
+// source had failed.
 func Run(ctx context.Context, sources []Source, opts RunOptions) (*inventory.Snapshot, error) {
 	seen := make(map[string]bool, len(sources))
 	for _, s := range sources {

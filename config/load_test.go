@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -185,6 +186,19 @@ func TestParseErrors(t *testing.T) {
 				`config.toml:4: unknown key "sourcs" (did you mean "sources"?)`,
 				`config.toml:7: unknown key "log.colour" (valid keys here: format, level)`,
 				`config.toml:9: unknown key "policy.params.stale" (did you mean "stale_days"?)`,
+			},
+		},
+		{
+			name: "values of unknown keys are not expanded",
+			doc:  "[log]\ncolor = \"$TERM\"\n",
+			want: []string{`config.toml:2: unknown key "log.color" (valid keys here: format, level)`},
+		},
+		{
+			name: "CRLF line endings",
+			doc:  "[log]\r\nlevel = \"loud\"\r\n[store]\r\nkeep_days = -1\r\n",
+			want: []string{
+				`config.toml:2: log.level: "loud" is not valid; want one of debug, info, warn, error`,
+				`config.toml:4: store.keep_days: -1 is not valid; want 0 or more (0 keeps all)`,
 			},
 		},
 		{
@@ -562,5 +576,17 @@ func TestDuration(t *testing.T) {
 	err := d.UnmarshalText([]byte("soon"))
 	if err == nil || err.Error() != `"soon" is not a duration; want e.g. "90s", "10m" or "1h30m"` {
 		t.Errorf("UnmarshalText(soon) error = %v", err)
+	}
+}
+
+func TestAWSSourceLogValueRedacts(t *testing.T) {
+	var buf strings.Builder
+	logger := slog.New(slog.NewJSONHandler(&buf, nil))
+	s := DefaultAWSSource()
+	s.Name, s.ExternalID = "aws-prod", "s3cret-external-id"
+	logger.Info("source", "aws", s)
+	out := buf.String()
+	if strings.Contains(out, "s3cret") || !strings.Contains(out, `"external_id":"[redacted]"`) || !strings.Contains(out, `"name":"aws-prod"`) {
+		t.Errorf("log line = %s; want the name and a redacted external ID", out)
 	}
 }

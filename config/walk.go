@@ -200,11 +200,28 @@ func (w *walker) keyValue(table string, kv *unstable.Node) {
 func (w *walker) value(path string, v *unstable.Node, span edit, line int) {
 	t, known := w.schema.types[stripIndices(path)]
 	if !known {
-		// Unknown keys are go-toml's to report.
-		w.expandAll(path, v, line)
+		// Free-form tables take any value; other unknown keys are go-toml's to report.
+		if w.underMap(path) {
+			w.expandAll(path, v, line)
+		}
 		return
 	}
 	w.check(path, t, v, span, line)
+}
+
+// underMap reports whether path lies inside a free-form table such as policy.params.custom.
+func (w *walker) underMap(path string) bool {
+	key := stripIndices(path)
+	for {
+		i := strings.LastIndexByte(key, '.')
+		if i < 0 {
+			return false
+		}
+		key = key[:i]
+		if t, ok := w.schema.types[key]; ok && t.Kind() == reflect.Map {
+			return true
+		}
+	}
 }
 
 func (w *walker) check(path string, t reflect.Type, v *unstable.Node, span edit, line int) {
