@@ -12,10 +12,17 @@ import (
 
 // The compact binary encoding of a Principal (format version 1):
 //
-//	header   1 byte: version<<4 | flags (1 Disabled, 2 Console, 4 MFA, 8 ID omitted)
+//	version  1 byte: 1
+//	flags    1 byte: 1 Disabled, 2 Console, 4 MFA, 8 ID omitted, 16 Name derived from the ID,
+//	         32 Email derived from the ID, 64 Email derived from Name
 //	ID       string (absent when the ID-omitted flag is set: the store keeps it in the key)
-//	Provider, Account, Kind, Name, Email, NativeID   strings
-//	CreatedAt, LastActivity                          times
+//	Provider, Account, Kind    strings
+//	Name     string, absent when derived: the part of the ID after its last '/' or ':'
+//	         ("arn:aws:iam::1:user/alice" → "alice")
+//	Email    string, absent when derived from the ID (the part after its last ':', as in
+//	         "gcp:user:alice@corp.com"); when derived from Name, the domain D of Email = Name@D
+//	NativeID string
+//	CreatedAt, LastActivity    times
 //	Tags     count, then key/value strings in strictly increasing key order
 //	Groups   count, then strings
 //	Credentials count, then Kind, ID, Status strings, CreatedAt, LastUsed, ExpiresAt times, Managed string
@@ -27,7 +34,7 @@ import (
 // x odd is entry x>>1 of a StringTable (only in records written with AppendPrincipalRecord).
 // A time is a uvarint h: 0 is the zero time; h >= 2 holds v = h-2 = zigzag(unix seconds)<<1 | n,
 // followed, when n is 1, by a uvarint of the nanoseconds (1..999999999); h = 1 escapes seconds
-// beyond ±2^61 as a varint of seconds and a uvarint of nanoseconds. Whole seconds — what IAM APIs
+// beyond ±2^60 as a varint of seconds and a uvarint of nanoseconds. Whole seconds — what IAM APIs
 // return — cost 5 bytes instead of the 9 of varint Unix nanoseconds, and every time.Time round-trips
 // (decoded times are in UTC). Trailing bytes are an error.
 //
@@ -36,10 +43,14 @@ import (
 const (
 	codecVersion = 1
 
-	flagDisabled = 1 << 0
-	flagConsole  = 1 << 1
-	flagMFA      = 1 << 2
-	flagNoID     = 1 << 3
+	flagDisabled      = 1 << 0
+	flagConsole       = 1 << 1
+	flagMFA           = 1 << 2
+	flagNoID          = 1 << 3
+	flagNameFromID    = 1 << 4
+	flagEmailFromID   = 1 << 5
+	flagEmailFromName = 1 << 6
+	flagsKnown        = 1<<7 - 1
 
 	nanosPerSecond = 1_000_000_000
 )
@@ -64,10 +75,31 @@ func DecodePrincipal(b []byte, p *Principal) error {
 }
 
 // AppendPrincipalRecord appends the store's form of p's encoding to dst: p.ID is left out (the
-// caller keeps it, e.g. as a key) and every string of an internable field that t holds is written
-// as a reference into t. t may be nil.
+// caller keeps it, e.g. as a key), groups, credentials and grants are written in canonical order
+// (as Normalize would leave them, without modifying p), and every string of an internable field
+// that t holds is written as a reference into t. t may be nil.
 func AppendPrincipalRecord(dst []byte, p *Principal, t *StringTable) []byte {
-	return appendPrincipal(dst, p, t, true)
+	return appendPrincipal(dst, canonical(p), t, true)
+}
+
+// canonical returns p when its sets are in canonical order, else a normalized shallow copy.
+func canonical(p *Principal) *Principal {
+	groupsOK := true
+	for i := 1; i < len(p.Groups); i++ {
+		if p.Groups[i-1] >= p.Groups[i] {
+			groupsOK = false
+			break
+		}
+	}
+	if groupsOK && slices.IsSortedFunc(p.Credentials, compareCredential) && slices.IsSortedFunc(p.Grants, compareGrant) {
+		return p
+	}
+	q := *p
+	q.Groups = slices.Clone(p.Groups)
+	q.Credentials = slices.Clone(p.Credentials)
+	q.Grants = slices.Clone(p.Grants)
+	q.Normalize()
+	return &q
 }
 
 // DecodePrincipalRecord decodes a record written by AppendPrincipalRecord (or AppendPrincipal)
@@ -102,9 +134,10 @@ func (rd *RecordDecoder) Decode(b []byte, id string) (*Principal, error) {
 }
 
 // EachInternable calls fn with every non-empty string of p that the record form may intern:
-// provider, account, kind, tag and attribute keys and values, groups, credential kind, status and
-// managed, grant what, where, via, privilege and condition, and the link rule. Names, emails and
-// IDs are never interned: they are nearly unique.
+// provider, account, kind, the email domain when the email is the name at a domain, tag and
+// attribute keys and values, groups, credential kind, status and managed, grant what, where, via,
+// privilege and condition, and the link rule. Names, emails and IDs are never interned: they are
+// nearly unique.
 func EachInternable(p *Principal, fn func(string)) {
 	emit := func(s string) {
 		if s != "" {
@@ -114,6 +147,11 @@ func EachInternable(p *Principal, fn func(string)) {
 	emit(string(p.Provider))
 	emit(p.Account)
 	emit(string(p.Kind))
+	if _, fromID := nameEmailFromID(p); !fromID {
+		if d, ok := emailDomain(p.Name, p.Email); ok {
+			emit(d)
+		}
+	}
 	for k, v := range p.Tags {
 		emit(k)
 		emit(v)
@@ -143,8 +181,9 @@ func EachInternable(p *Principal, fn func(string)) {
 }
 
 // StringTable maps frequent strings to small integers so that records can refer to them. Entries
-// are only ever appended; an ID, once given, names the same string forever. A StringTable is not
-// safe for concurrent mutation; lookups may run concurrently when nothing adds.
+// are only ever appended; an ID, once given, names the same string forever. The zero value is an
+// empty table. A StringTable is not safe for concurrent mutation; lookups may run concurrently
+// when nothing adds.
 type StringTable struct {
 	strs  []string
 	index map[string]uint32
@@ -196,6 +235,9 @@ func (t *StringTable) Add(s string) uint32 {
 	if id, ok := t.index[s]; ok {
 		return id
 	}
+	if t.index == nil {
+		t.index = make(map[string]uint32)
+	}
 	id := uint32(len(t.strs))
 	t.strs = append(t.strs, s)
 	t.index[s] = id
@@ -218,8 +260,27 @@ func (t *StringTable) Strings() []string {
 	return slices.Clip(t.strs)
 }
 
+// idName is the part of a principal ID after its last '/' or ':', which is often its name.
+func idName(id string) string { return id[strings.LastIndexAny(id, "/:")+1:] }
+
+// idEmail is the part of a principal ID after its last ':', which is the email of GCP members.
+func idEmail(id string) string { return id[strings.LastIndexByte(id, ':')+1:] }
+
+// nameEmailFromID reports whether p's name and email can be derived from its ID.
+func nameEmailFromID(p *Principal) (name, email bool) {
+	return p.Name != "" && p.Name == idName(p.ID), p.Email != "" && p.Email == idEmail(p.ID)
+}
+
+// emailDomain returns D when email is name@D.
+func emailDomain(name, email string) (string, bool) {
+	if name == "" || len(email) < len(name)+2 || email[:len(name)] != name || email[len(name)] != '@' {
+		return "", false
+	}
+	return email[len(name)+1:], true
+}
+
 func appendPrincipal(dst []byte, p *Principal, t *StringTable, omitID bool) []byte {
-	h := byte(codecVersion << 4)
+	var h byte
 	if p.Disabled {
 		h |= flagDisabled
 	}
@@ -232,15 +293,34 @@ func appendPrincipal(dst []byte, p *Principal, t *StringTable, omitID bool) []by
 	if omitID {
 		h |= flagNoID
 	}
-	dst = append(dst, h)
+	nameFromID, emailFromID := nameEmailFromID(p)
+	domain, emailFromName := emailDomain(p.Name, p.Email)
+	switch {
+	case emailFromID:
+		h |= flagEmailFromID
+	case emailFromName:
+		h |= flagEmailFromName
+	}
+	if nameFromID {
+		h |= flagNameFromID
+	}
+	dst = append(dst, codecVersion, h)
 	if !omitID {
 		dst = appendLiteral(dst, p.ID)
 	}
 	dst = appendString(dst, string(p.Provider), t)
 	dst = appendString(dst, p.Account, t)
 	dst = appendString(dst, string(p.Kind), t)
-	dst = appendLiteral(dst, p.Name)
-	dst = appendLiteral(dst, p.Email)
+	if !nameFromID {
+		dst = appendLiteral(dst, p.Name)
+	}
+	switch {
+	case emailFromID:
+	case emailFromName:
+		dst = appendString(dst, domain, t)
+	default:
+		dst = appendLiteral(dst, p.Email)
+	}
 	dst = appendLiteral(dst, p.NativeID)
 	dst = appendTime(dst, p.CreatedAt)
 	dst = appendTime(dst, p.LastActivity)
@@ -476,14 +556,18 @@ func (d *decoder) stringMap(what string, m map[string]string) map[string]string 
 }
 
 func (d *decoder) principal(p *Principal, id string, reuse bool) error {
-	if len(d.b) == 0 {
-		d.fail("empty record")
+	if len(d.b) < 2 {
+		d.fail("short record")
 		return d.err
 	}
-	h := d.b[0]
-	d.off = 1
-	if h>>4 != codecVersion {
-		d.fail(fmt.Sprintf("unknown format version %d", h>>4))
+	if d.b[0] != codecVersion {
+		d.fail(fmt.Sprintf("unknown format version %d", d.b[0]))
+		return d.err
+	}
+	h := d.b[1]
+	d.off = 2
+	if h&^flagsKnown != 0 || h&flagEmailFromID != 0 && h&flagEmailFromName != 0 {
+		d.fail(fmt.Sprintf("bad flags %#x", h))
 		return d.err
 	}
 	var q Principal
@@ -498,8 +582,19 @@ func (d *decoder) principal(p *Principal, id string, reuse bool) error {
 	q.Provider = Provider(d.str("provider"))
 	q.Account = d.str("account")
 	q.Kind = PrincipalKind(d.str("kind"))
-	q.Name = d.str("name")
-	q.Email = d.str("email")
+	if h&flagNameFromID != 0 {
+		q.Name = idName(q.ID)
+	} else {
+		q.Name = d.str("name")
+	}
+	switch {
+	case h&flagEmailFromID != 0:
+		q.Email = idEmail(q.ID)
+	case h&flagEmailFromName != 0:
+		q.Email = q.Name + "@" + d.str("email domain")
+	default:
+		q.Email = d.str("email")
+	}
 	q.NativeID = d.str("native id")
 	q.CreatedAt = d.time("created")
 	q.LastActivity = d.time("last activity")

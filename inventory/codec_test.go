@@ -3,6 +3,7 @@ package inventory
 import (
 	"errors"
 	"math"
+	"slices"
 	"testing"
 	"time"
 
@@ -100,6 +101,47 @@ func TestPrincipalRoundTrip(t *testing.T) {
 	}
 }
 
+func TestPrincipalDerivedFields(t *testing.T) {
+	tests := []struct {
+		name      string
+		p         Principal
+		wantFlags byte
+	}{
+		{"aws user", Principal{ID: "arn:aws:iam::1:user/eng/alice", Name: "alice", Email: "alice@corp.example"}, flagNameFromID | flagEmailFromName},
+		{"gcp user", Principal{ID: "gcp:user:alice@corp.example", Name: "Alice Smith", Email: "alice@corp.example"}, flagEmailFromID},
+		{"gcp name and email both from the ID", Principal{ID: "gcp:user:alice@corp.example", Name: "alice@corp.example", Email: "alice@corp.example"}, flagNameFromID | flagEmailFromID},
+		{"id without separators", Principal{ID: "alice", Name: "alice", Email: "alice@x"}, flagNameFromID | flagEmailFromName},
+		{"name elsewhere in the id", Principal{ID: "arn:aws:iam::1:user/alice/ops", Name: "alice", Email: "bob@corp.example"}, 0},
+		{"email without domain", Principal{ID: "u/alice", Name: "alice", Email: "alice@"}, flagNameFromID},
+		{"email of another name", Principal{ID: "u/alice", Name: "alice", Email: "alicia@corp.example"}, flagNameFromID},
+		{"empty name and email", Principal{ID: "u/"}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := AppendPrincipal(nil, &tt.p)
+			if got := b[1]; got != tt.wantFlags {
+				t.Errorf("flags = %#x, want %#x", got, tt.wantFlags)
+			}
+			var got Principal
+			if err := DecodePrincipal(b, &got); err != nil {
+				t.Fatalf("DecodePrincipal: %v", err)
+			}
+			if diff := cmp.Diff(tt.p, got); diff != "" {
+				t.Errorf("round trip (-want +got):\n%s", diff)
+			}
+			table := &StringTable{}
+			EachInternable(&tt.p, func(s string) { table.Add(s) })
+			var rec Principal
+			if err := DecodePrincipalRecord(AppendPrincipalRecord(nil, &tt.p, table), tt.p.ID, table, &rec); err != nil {
+				t.Fatalf("DecodePrincipalRecord: %v", err)
+			}
+			if diff := cmp.Diff(tt.p, rec); diff != "" {
+				t.Errorf("record round trip (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 func TestAppendPrincipalDeterministic(t *testing.T) {
 	p := fullPrincipal()
 	p.Tags = map[string]string{"a": "1", "b": "2", "c": "3", "d": "4", "e": "5", "f": "6", "g": "7", "h": "8", "i": "9", "j": "10"}
@@ -129,6 +171,26 @@ func TestPrincipalRecordRoundTrip(t *testing.T) {
 	}
 	if diff := cmp.Diff(p, got); diff != "" {
 		t.Errorf("record round trip (-want +got):\n%s", diff)
+	}
+
+	// Records are written in canonical order; the caller's principal is left as it was.
+	shuffled := fullPrincipal()
+	shuffled.Groups = []string{"developers", "admins", "developers"}
+	shuffled.Credentials = []Credential{shuffled.Credentials[2], shuffled.Credentials[0], shuffled.Credentials[1]}
+	shuffled.Grants = []Grant{shuffled.Grants[1], shuffled.Grants[0]}
+	before := fullPrincipal()
+	before.Groups, before.Credentials, before.Grants = slices.Clone(shuffled.Groups), slices.Clone(shuffled.Credentials), slices.Clone(shuffled.Grants)
+	var gotCanon Principal
+	if err := DecodePrincipalRecord(AppendPrincipalRecord(nil, &shuffled, table), p.ID, table, &gotCanon); err != nil {
+		t.Fatalf("DecodePrincipalRecord: %v", err)
+	}
+	wantCanon := fullPrincipal()
+	wantCanon.Normalize()
+	if diff := cmp.Diff(wantCanon, gotCanon); diff != "" {
+		t.Errorf("record of an unnormalized principal (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(before, shuffled); diff != "" {
+		t.Errorf("AppendPrincipalRecord modified its argument (-before +after):\n%s", diff)
 	}
 
 	// The reusing decoder gives the same principal, record after record.
@@ -230,19 +292,22 @@ func TestDecodePrincipalMalformed(t *testing.T) {
 		b    []byte
 	}{
 		{"empty", nil},
-		{"unknown version", []byte{0x20, 0}},
-		{"version zero", []byte{0x00}},
+		{"unknown version", []byte{2, 0, 0}},
+		{"version zero", []byte{0, 0, 0}},
+		{"short", []byte{1}},
+		{"unknown flag", append([]byte{1, 0x80}, AppendPrincipal(nil, &Principal{ID: "x"})[2:]...)},
+		{"email from both", append([]byte{1, flagEmailFromID | flagEmailFromName}, AppendPrincipal(nil, &Principal{ID: "x"})[2:]...)},
 		{"trailing byte", append(AppendPrincipal(nil, &Principal{ID: "x"}), 0)},
-		{"string past end", []byte{0x10, 20, 'a'}},
-		{"bad varint", []byte{0x10, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01}},
+		{"string past end", []byte{1, 0, 20, 'a'}},
+		{"bad varint", []byte{1, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01}},
 		{"huge count", append(prefixBeforeTags(), 0xff, 0xff, 0xff, 0xff, 0x0f)},
 		{"unsorted tag keys", append(prefixBeforeTags(), 2, 2, 'b', 2, 'x', 2, 'a', 2, 'x')},
 		{"duplicate tag keys", append(prefixBeforeTags(), 2, 2, 'a', 2, 'x', 2, 'a', 2, 'y')},
-		{"reference without table", []byte{0x10, 1}},
+		{"reference without table", []byte{1, 0, 1}},
 		{"nanoseconds flag without nanoseconds", timeRecord(3, 0)},
 		{"nanoseconds out of range", timeRecord(3, 0x80, 0x94, 0xeb, 0xdc, 0x03)},
-		{"wide time truncated", []byte{0x10, 0, 0, 0, 0, 0, 0, 0, 1}},
-		{"wide time without nanoseconds", []byte{0x10, 0, 0, 0, 0, 0, 0, 0, 1, 2}},
+		{"wide time truncated", []byte{1, 0, 0, 0, 0, 0, 0, 0, 0, 1}},
+		{"wide time without nanoseconds", []byte{1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -264,7 +329,7 @@ func TestDecodePrincipalMalformed(t *testing.T) {
 
 // prefixBeforeTags is a valid encoding up to, not including, the tag count.
 func prefixBeforeTags() []byte {
-	b := []byte{0x10}
+	b := []byte{1, 0}
 	for range 7 { // ID, provider, account, kind, name, email, native ID
 		b = append(b, 0)
 	}
@@ -273,7 +338,7 @@ func prefixBeforeTags() []byte {
 
 // timeRecord is a principal whose CreatedAt is the given bytes, the rest empty.
 func timeRecord(timeBytes ...byte) []byte {
-	b := []byte{0x10, 0, 0, 0, 0, 0, 0, 0}
+	b := []byte{1, 0, 0, 0, 0, 0, 0, 0, 0}
 	b = append(b, timeBytes...)
 	b = append(b, 0)             // last activity
 	b = append(b, 0, 0, 0, 0, 0) // tags, groups, credentials, grants, attributes
@@ -286,7 +351,7 @@ func FuzzDecodePrincipal(f *testing.F) {
 	f.Add(AppendPrincipal(nil, &Principal{}))
 	f.Add(AppendPrincipal(nil, &Principal{ID: "x", CreatedAt: time.Unix(1<<62, 7)}))
 	f.Add(timeRecord(3, 0x80, 0x94, 0xeb, 0xdc, 0x03))
-	f.Add([]byte{0x18, 3, 0})
+	f.Add([]byte{1, flagNoID | flagNameFromID | flagEmailFromName, 3, 0})
 	table, _ := NewStringTable([]string{"aws", "user", "123456789012", "admins", "direct", "active"})
 	f.Add(AppendPrincipalRecord(nil, &full, table))
 	f.Fuzz(func(t *testing.T, b []byte) {
