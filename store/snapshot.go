@@ -1,0 +1,593 @@
+package store
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/provost-dev/provost/inventory"
+)
+
+// SnapshotMeta describes a stored snapshot without its contents.
+type SnapshotMeta struct {
+	ID             string               `json:"id"`
+	StartedAt      time.Time            `json:"started_at"`
+	FinishedAt     time.Time            `json:"finished_at"`
+	ProvostVersion string               `json:"provost_version,omitempty"`
+	PolicyVersion  string               `json:"policy_version,omitempty"`
+	Coverage       []inventory.Coverage `json:"coverage,omitempty"`
+	Principals     int                  `json:"principals"`
+	Accounts       int                  `json:"accounts"`
+	PolicyDocs     int                  `json:"policy_docs"`
+	People         int                  `json:"people"`
+}
+
+const (
+	chunkSize     = 4096  // principals per parallel work item
+	ctxCheckEvery = 16384 // loop iterations between context checks
+	minInternUses = 2     // a new string is interned when this many written records use it
+)
+
+// PutSnapshot writes the whole snapshot in ONE bbolt transaction (wholly there or absent).
+// snap.ID must be non-empty and new (ErrExists otherwise); principal IDs must be non-empty and
+// unique. Principals are normalized/hashed with inventory's ContentHash; unchanged records are
+// shared with earlier snapshots. snap is not modified. When ctx is cancelled, nothing is written.
+func (db *DB) PutSnapshot(ctx context.Context, snap *inventory.Snapshot) error {
+	if snap == nil {
+		return fmt.Errorf("put snapshot: nil snapshot")
+	}
+	if snap.ID == "" {
+		return fmt.Errorf("put snapshot: the snapshot has no ID")
+	}
+	if len(snap.ID) > bolt.MaxKeySize {
+		return fmt.Errorf("put snapshot: the ID is %d bytes, more than %d", len(snap.ID), bolt.MaxKeySize)
+	}
+	if db.readOnly {
+		return fmt.Errorf("put snapshot %q: database %s is open read-only", snap.ID, db.path)
+	}
+	start := time.Now()
+	db.writeMu.Lock()
+	defer db.writeMu.Unlock()
+
+	ps, hashes, err := prepare(ctx, snap)
+	if err != nil {
+		return fmt.Errorf("put snapshot %q: %w", snap.ID, err)
+	}
+	prepared := time.Since(start)
+	var written time.Duration
+	var (
+		newTable *inventory.StringTable
+		stats    writeStats
+	)
+	err = db.update(func(tx *bolt.Tx) error {
+		ids := tx.Bucket(bucketSnapshotIDs)
+		if ids.Get([]byte(snap.ID)) != nil {
+			return fmt.Errorf("snapshot %q: %w", snap.ID, ErrExists)
+		}
+		snaps := tx.Bucket(bucketSnapshots)
+		snaps.FillPercent = 1
+		seq, err := snaps.NextSequence()
+		if err != nil {
+			return err
+		}
+		newTable, stats, err = db.writePrincipals(ctx, tx, seq, ps, hashes)
+		if err != nil {
+			return err
+		}
+		if err := db.writeHeader(tx, seq, snap); err != nil {
+			return err
+		}
+		written = time.Since(start)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("put snapshot %q: %w", snap.ID, err)
+	}
+	db.table.Store(newTable)
+	db.log.Info("snapshot stored", "snapshot", snap.ID, "principals", len(ps), "changed", stats.changed,
+		"removed", stats.removed, "new_strings", stats.newStrings, "duration", time.Since(start),
+		"prepare", prepared, "write", written-prepared, "commit", time.Since(start)-written)
+	return nil
+}
+
+type writeStats struct{ changed, removed, newStrings int }
+
+// prepare returns the snapshot's principals sorted by ID, with their content hashes, after
+// checking the IDs.
+func prepare(ctx context.Context, snap *inventory.Snapshot) ([]*inventory.Principal, []inventory.Hash, error) {
+	ps := make([]*inventory.Principal, len(snap.Principals))
+	for i := range snap.Principals {
+		p := &snap.Principals[i]
+		if p.ID == "" {
+			return nil, nil, fmt.Errorf("principal %d (name %q) has no ID", i, p.Name)
+		}
+		if len(p.ID) > bolt.MaxKeySize {
+			return nil, nil, fmt.Errorf("principal %d: the ID %.64q… is %d bytes, more than %d", i, p.ID, len(p.ID), bolt.MaxKeySize)
+		}
+		ps[i] = p
+	}
+	if !slices.IsSortedFunc(ps, byID) {
+		sortByID(ps, runtime.GOMAXPROCS(0))
+	}
+	for i := 1; i < len(ps); i++ {
+		if ps[i-1].ID == ps[i].ID {
+			return nil, nil, fmt.Errorf("principal %q appears more than once", ps[i].ID)
+		}
+	}
+	hashes := make([]inventory.Hash, len(ps))
+	err := parallelChunks(ctx, len(ps), func(lo, hi int) error {
+		var h contentHasher
+		for i := lo; i < hi; i++ {
+			hashes[i] = h.sum(ps[i])
+		}
+		return nil
+	})
+	return ps, hashes, err
+}
+
+func byID(a, b *inventory.Principal) int { return strings.Compare(a.ID, b.ID) }
+
+// sortByID sorts ps, splitting the work over up to par goroutines.
+func sortByID(ps []*inventory.Principal, par int) {
+	if par < 2 || len(ps) < 1<<15 {
+		slices.SortFunc(ps, byID)
+		return
+	}
+	mid := len(ps) / 2
+	var wg sync.WaitGroup
+	wg.Go(func() { sortByID(ps[:mid], par/2) })
+	sortByID(ps[mid:], par-par/2)
+	wg.Wait()
+	merged := make([]*inventory.Principal, 0, len(ps))
+	a, b := ps[:mid], ps[mid:]
+	for len(a) > 0 && len(b) > 0 {
+		if byID(b[0], a[0]) < 0 {
+			merged, b = append(merged, b[0]), b[1:]
+		} else {
+			merged, a = append(merged, a[0]), a[1:]
+		}
+	}
+	merged = append(append(merged, a...), b...)
+	copy(ps, merged)
+}
+
+// parallelChunks calls fn on [lo, hi) chunks of n items, on up to GOMAXPROCS goroutines.
+func parallelChunks(ctx context.Context, n int, fn func(lo, hi int) error) error {
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for lo := 0; lo < n; lo += chunkSize {
+		hi := min(lo+chunkSize, n)
+		g.Go(func() error {
+			if err := checkCtx(gctx); err != nil {
+				return err
+			}
+			return fn(lo, hi)
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	return checkCtx(ctx)
+}
+
+// writePrincipals writes segment seq: the principals of ps that differ from the latest stored
+// versions, and tombstones for stored principals ps no longer has.
+func (db *DB) writePrincipals(ctx context.Context, tx *bolt.Tx, seq uint64, ps []*inventory.Principal, hashes []inventory.Hash) (*inventory.StringTable, writeStats, error) {
+	var stats writeStats
+	table, err := db.tableFor(tx)
+	if err != nil {
+		return nil, stats, err
+	}
+	segs, err := db.segments(tx, math.MaxUint64)
+	if err != nil {
+		return nil, stats, err
+	}
+	if len(segs) > 0 && segs[len(segs)-1].seq >= seq {
+		return nil, stats, db.corruptf("segment %d exists before snapshot %d is written", segs[len(segs)-1].seq, seq)
+	}
+
+	// Diff against the newest version of every principal: since garbage collection leaves no
+	// version that no snapshot sees, that is the latest remaining snapshot.
+	var (
+		changed []int    // indexes into ps
+		removed [][]byte // IDs, sorted
+	)
+	m := newMerger(segs)
+	k, vers, more := m.next()
+	for i, steps := 0, 0; i < len(ps) || more; steps++ {
+		if steps%ctxCheckEvery == 0 {
+			if err := checkCtx(ctx); err != nil {
+				return nil, stats, err
+			}
+		}
+		var c int
+		switch {
+		case !more:
+			c = 1
+		case i == len(ps):
+			c = -1
+		default:
+			c = strings.Compare(string(k), ps[i].ID)
+		}
+		switch {
+		case c < 0: // stored, not in the snapshot
+			v := vers[len(vers)-1].v
+			if !isTombstone(v) {
+				removed = append(removed, bytes.Clone(k))
+			}
+			k, vers, more = m.next()
+		case c > 0: // new
+			changed = append(changed, i)
+			i++
+		default:
+			v := vers[len(vers)-1].v
+			if len(v) <= hashLen || inventory.Hash(v[:hashLen]) != hashes[i] {
+				if len(v) <= hashLen && !isTombstone(v) {
+					return nil, stats, db.corruptf("principal %q has a %d-byte value", k, len(v))
+				}
+				changed = append(changed, i)
+			}
+			i++
+			k, vers, more = m.next()
+		}
+	}
+	stats.changed, stats.removed = len(changed), len(removed)
+
+	table, added, err := extendTable(ctx, table, ps, changed)
+	if err != nil {
+		return nil, stats, err
+	}
+	stats.newStrings = len(added)
+	if len(added) > 0 {
+		sb := tx.Bucket(bucketStrings)
+		sb.FillPercent = 1
+		first := table.Len() - len(added)
+		for j, s := range added {
+			if err := sb.Put(binary.BigEndian.AppendUint32(nil, uint32(first+j)), []byte(s)); err != nil {
+				return nil, stats, fmt.Errorf("put string: %w", err)
+			}
+		}
+	}
+	if len(changed) == 0 && len(removed) == 0 {
+		return table, stats, nil
+	}
+
+	// Encode in parallel into per-chunk arenas. bbolt keeps a reference to every value until
+	// commit, so no buffer is ever reused.
+	vals := make([][]byte, len(changed))
+	err = parallelChunks(ctx, len(changed), func(lo, hi int) error {
+		arena := make([]byte, 0, (hi-lo)*256)
+		offs := make([]int, 0, hi-lo+1)
+		for j := lo; j < hi; j++ {
+			offs = append(offs, len(arena))
+			i := changed[j]
+			arena = append(arena, hashes[i][:]...)
+			arena = inventory.AppendPrincipalRecord(arena, ps[i], table)
+		}
+		offs = append(offs, len(arena))
+		for j := lo; j < hi; j++ {
+			a, b := offs[j-lo], offs[j-lo+1]
+			vals[j] = arena[a:b:b]
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, stats, err
+	}
+
+	seg, err := tx.Bucket(bucketPrincipals).CreateBucket(seqKey(seq))
+	if err != nil {
+		return nil, stats, fmt.Errorf("create segment %d: %w", seq, err)
+	}
+	seg.FillPercent = 1
+	// Put in key order: the segment is new, so every Put appends.
+	key := make([]byte, 0, 256)
+	for j, r, n := 0, 0, 0; j < len(changed) || r < len(removed); n++ {
+		if n%ctxCheckEvery == 0 {
+			if err := checkCtx(ctx); err != nil {
+				return nil, stats, err
+			}
+		}
+		var val []byte
+		if r == len(removed) || j < len(changed) && strings.Compare(ps[changed[j]].ID, string(removed[r])) < 0 {
+			key = append(key[:0], ps[changed[j]].ID...)
+			val = vals[j]
+			j++
+		} else {
+			key = append(key[:0], removed[r]...)
+			val = tombstone
+			r++
+		}
+		if err := seg.Put(key, val); err != nil {
+			return nil, stats, fmt.Errorf("put principal %q: %w", key, err)
+		}
+	}
+	return table, stats, nil
+}
+
+// extendTable returns t, or a copy extended with the internable strings that at least
+// minInternUses of the changed principals use and t lacks (most used first), and those strings.
+func extendTable(ctx context.Context, t *inventory.StringTable, ps []*inventory.Principal, changed []int) (*inventory.StringTable, []string, error) {
+	var (
+		mu    sync.Mutex
+		total map[string]int
+	)
+	err := parallelChunks(ctx, len(changed), func(lo, hi int) error {
+		counts := map[string]int{}
+		for _, i := range changed[lo:hi] {
+			inventory.EachInternable(ps[i], func(s string) {
+				if _, ok := t.ID(s); !ok {
+					counts[s]++
+				}
+			})
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if total == nil {
+			total = counts
+			return nil
+		}
+		for s, n := range counts {
+			total[s] += n
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	var added []string
+	for s, n := range total {
+		if n >= minInternUses {
+			added = append(added, s)
+		}
+	}
+	if len(added) == 0 {
+		return t, nil, nil
+	}
+	slices.SortFunc(added, func(a, b string) int { return cmp.Or(cmp.Compare(total[b], total[a]), strings.Compare(a, b)) })
+	nt := t.Clone()
+	for _, s := range added {
+		nt.Add(s)
+	}
+	return nt, added, nil
+}
+
+// writeHeader stores the snapshot's header, body and objects.
+func (db *DB) writeHeader(tx *bolt.Tx, seq uint64, snap *inventory.Snapshot) error {
+	objs := tx.Bucket(bucketObjects)
+	var bd body
+	var err error
+	if len(snap.Accounts) > 0 {
+		if bd.accounts, err = putObject(objs, snap.Accounts); err != nil {
+			return fmt.Errorf("accounts: %w", err)
+		}
+	}
+	if len(snap.People) > 0 {
+		if bd.people, err = putObject(objs, snap.People); err != nil {
+			return fmt.Errorf("people: %w", err)
+		}
+	}
+	bd.docs = make([]inventory.Hash, len(snap.PolicyDocs))
+	for i := range snap.PolicyDocs {
+		if bd.docs[i], err = putObject(objs, &snap.PolicyDocs[i]); err != nil {
+			return fmt.Errorf("policy document %q: %w", snap.PolicyDocs[i].ID, err)
+		}
+	}
+	meta := SnapshotMeta{
+		ID:             snap.ID,
+		StartedAt:      snap.StartedAt,
+		FinishedAt:     snap.FinishedAt,
+		ProvostVersion: snap.ProvostVersion,
+		PolicyVersion:  snap.PolicyVersion,
+		Coverage:       snap.Coverage,
+		Principals:     len(snap.Principals),
+		Accounts:       len(snap.Accounts),
+		PolicyDocs:     len(snap.PolicyDocs),
+		People:         len(snap.People),
+	}
+	js, err := json.Marshal(&meta)
+	if err != nil {
+		return fmt.Errorf("encode header: %w", err)
+	}
+	bodies := tx.Bucket(bucketBodies)
+	bodies.FillPercent = 1
+	for _, put := range []struct {
+		b    *bolt.Bucket
+		k, v []byte
+	}{
+		{tx.Bucket(bucketSnapshots), seqKey(seq), js},
+		{bodies, seqKey(seq), bd.encode()},
+		{tx.Bucket(bucketSnapshotIDs), []byte(snap.ID), seqKey(seq)},
+	} {
+		if err := put.b.Put(put.k, put.v); err != nil {
+			return fmt.Errorf("put header: %w", err)
+		}
+	}
+	return nil
+}
+
+// storedMeta is a header with its sequence number.
+type storedMeta struct {
+	seq  uint64
+	meta SnapshotMeta
+}
+
+// allMetas returns every snapshot header in chronological order: by StartedAt, then by the
+// order they were written in.
+func (db *DB) allMetas(tx *bolt.Tx) ([]storedMeta, error) {
+	var out []storedMeta
+	c := tx.Bucket(bucketSnapshots).Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if len(k) != 8 {
+			return nil, db.corruptf("snapshot header key %x", k)
+		}
+		var m SnapshotMeta
+		if err := json.Unmarshal(v, &m); err != nil {
+			return nil, db.corruptf("snapshot header %d: %v", binary.BigEndian.Uint64(k), err)
+		}
+		out = append(out, storedMeta{seq: binary.BigEndian.Uint64(k), meta: m})
+	}
+	slices.SortStableFunc(out, func(a, b storedMeta) int {
+		return cmp.Or(a.meta.StartedAt.Compare(b.meta.StartedAt), cmp.Compare(a.seq, b.seq))
+	})
+	return out, nil
+}
+
+func (db *DB) metas() ([]storedMeta, error) {
+	var out []storedMeta
+	err := db.view(func(tx *bolt.Tx) error {
+		var err error
+		out, err = db.allMetas(tx)
+		return err
+	})
+	return out, err
+}
+
+// Snapshots returns every snapshot's metadata, oldest first (by StartedAt, then by the order
+// they were written in).
+func (db *DB) Snapshots() ([]SnapshotMeta, error) {
+	ms, err := db.metas()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]SnapshotMeta, len(ms))
+	for i := range ms {
+		out[i] = ms[i].meta
+	}
+	return out, nil
+}
+
+// Meta returns one snapshot's metadata, or an error wrapping ErrNotFound.
+func (db *DB) Meta(id string) (SnapshotMeta, error) {
+	var m SnapshotMeta
+	err := db.view(func(tx *bolt.Tx) error {
+		seq, err := db.seqOf(tx, id)
+		if err != nil {
+			return err
+		}
+		m, err = db.metaAt(tx, seq)
+		return err
+	})
+	return m, err
+}
+
+func (db *DB) metaAt(tx *bolt.Tx, seq uint64) (SnapshotMeta, error) {
+	var m SnapshotMeta
+	v := tx.Bucket(bucketSnapshots).Get(seqKey(seq))
+	if v == nil {
+		return m, db.corruptf("snapshot %d has no header", seq)
+	}
+	if err := json.Unmarshal(v, &m); err != nil {
+		return m, db.corruptf("snapshot header %d: %v", seq, err)
+	}
+	return m, nil
+}
+
+// Latest returns the newest snapshot's metadata, or an error wrapping ErrNotFound when there is
+// none.
+func (db *DB) Latest() (SnapshotMeta, error) {
+	ms, err := db.metas()
+	if err != nil {
+		return SnapshotMeta{}, err
+	}
+	if len(ms) == 0 {
+		return SnapshotMeta{}, fmt.Errorf("latest snapshot: %w", ErrNotFound)
+	}
+	return ms[len(ms)-1].meta, nil
+}
+
+// Previous returns the metadata of the snapshot before id, or an error wrapping ErrNotFound
+// when id is unknown or the oldest.
+func (db *DB) Previous(id string) (SnapshotMeta, error) {
+	ms, err := db.metas()
+	if err != nil {
+		return SnapshotMeta{}, err
+	}
+	i := slices.IndexFunc(ms, func(m storedMeta) bool { return m.meta.ID == id })
+	switch {
+	case i < 0:
+		return SnapshotMeta{}, fmt.Errorf("snapshot %q: %w", id, ErrNotFound)
+	case i == 0:
+		return SnapshotMeta{}, fmt.Errorf("no snapshot before %q: %w", id, ErrNotFound)
+	}
+	return ms[i-1].meta, nil
+}
+
+// Snapshot loads a whole snapshot. Principals come back normalized and in ID order; empty slices
+// and maps come back nil.
+func (db *DB) Snapshot(id string) (*inventory.Snapshot, error) {
+	var snap *inventory.Snapshot
+	err := db.view(func(tx *bolt.Tx) error {
+		seq, err := db.seqOf(tx, id)
+		if err != nil {
+			return err
+		}
+		m, err := db.metaAt(tx, seq)
+		if err != nil {
+			return err
+		}
+		bd, err := decodeBody(tx.Bucket(bucketBodies).Get(seqKey(seq)))
+		if err != nil {
+			return db.corruptf("snapshot %q: %v", id, err)
+		}
+		s := &inventory.Snapshot{
+			ID: m.ID, StartedAt: m.StartedAt, FinishedAt: m.FinishedAt,
+			ProvostVersion: m.ProvostVersion, PolicyVersion: m.PolicyVersion, Coverage: m.Coverage,
+		}
+		objs := tx.Bucket(bucketObjects)
+		var zero inventory.Hash
+		if bd.accounts != zero {
+			if err := getObject(objs, bd.accounts, &s.Accounts); err != nil {
+				return db.corruptf("snapshot %q accounts: %v", id, err)
+			}
+		}
+		if bd.people != zero {
+			if err := getObject(objs, bd.people, &s.People); err != nil {
+				return db.corruptf("snapshot %q people: %v", id, err)
+			}
+		}
+		if len(bd.docs) > 0 {
+			s.PolicyDocs = make([]inventory.PolicyDoc, len(bd.docs))
+			for i, h := range bd.docs {
+				if err := getObject(objs, h, &s.PolicyDocs[i]); err != nil {
+					return db.corruptf("snapshot %q policy document %d: %v", id, i, err)
+				}
+			}
+		}
+		table, err := db.tableFor(tx)
+		if err != nil {
+			return err
+		}
+		if m.Principals > 0 {
+			s.Principals = make([]inventory.Principal, 0, m.Principals)
+		}
+		err = db.eachVisible(tx, seq, func(k, v []byte) error {
+			s.Principals = append(s.Principals, inventory.Principal{})
+			if err := inventory.DecodePrincipalRecord(v[hashLen:], string(k), table, &s.Principals[len(s.Principals)-1]); err != nil {
+				return db.corruptf("snapshot %q principal %q: %v", id, k, err)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if len(s.Principals) != m.Principals {
+			return db.corruptf("snapshot %q has %d principals, its header says %d", id, len(s.Principals), m.Principals)
+		}
+		snap = s
+		return nil
+	})
+	return snap, err
+}
