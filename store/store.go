@@ -89,7 +89,7 @@ type DB struct {
 	readOnly bool
 	log      *slog.Logger
 
-	writeMu sync.Mutex                           // serializes writers around their bbolt transaction
+	writeMu sync.Mutex                            // serializes writers around their bbolt transaction
 	table   atomic.Pointer[inventory.StringTable] // interned strings known to be committed
 }
 
