@@ -4,7 +4,6 @@ import (
 	"maps"
 	"runtime"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -236,7 +235,9 @@ func cloneUser(u *User, account string, now time.Time) *User {
 		}
 	}
 	// The credential report's slots and ListAccessKeys follow creation order.
-	sort.SliceStable(c.AccessKeys, func(i, j int) bool { return c.AccessKeys[i].Created.Before(c.AccessKeys[j].Created) })
+	if len(c.AccessKeys) > 1 {
+		slices.SortStableFunc(c.AccessKeys, func(a, b AccessKey) int { return a.Created.Compare(b.Created) })
+	}
 	c.Certificates = slices.Clone(u.Certificates)
 	for i := range c.Certificates {
 		cert := &c.Certificates[i]

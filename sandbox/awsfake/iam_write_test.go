@@ -1,6 +1,7 @@
 package awsfake
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -247,4 +248,37 @@ func findUser(org *Organization, account, name string) *User {
 		}
 	}
 	return nil
+}
+
+// TestWriteQuotas: IAM's per-user limits answer LimitExceeded (409) and change nothing.
+func TestWriteQuotas(t *testing.T) {
+	org := testOrg()
+	var arns []string
+	for arn := range AWSManagedPolicies() {
+		arns = append(arns, arn)
+	}
+	bob := org.Accounts[0].Users[1]
+	bob.AttachedPolicies = arns[:10]
+	bob.Tags = map[string]string{}
+	for i := range 50 {
+		bob.Tags[fmt.Sprintf("k%02d", i)] = "v"
+	}
+	f := newFixture(t, org)
+	c := f.iam()
+	_, err := c.AttachUserPolicy(t.Context(), &iam.AttachUserPolicyInput{UserName: aws.String("bob"), PolicyArn: aws.String(arns[10])})
+	if code, msg := apiErr(t, err); code != "LimitExceeded" || msg != "Cannot exceed quota for PoliciesPerUser: 10" || httpStatus(err) != 409 {
+		t.Errorf("11th policy: %s %q %d", code, msg, httpStatus(err))
+	}
+	_, err = c.TagUser(t.Context(), &iam.TagUserInput{UserName: aws.String("bob"), Tags: []types.Tag{{Key: aws.String("k51"), Value: aws.String("v")}}})
+	if code, _ := apiErr(t, err); code != "LimitExceeded" {
+		t.Errorf("51st tag: %s", code)
+	}
+	// Overwriting an existing tag is not a new one.
+	if _, err := c.TagUser(t.Context(), &iam.TagUserInput{UserName: aws.String("bob"), Tags: []types.Tag{{Key: aws.String("k00"), Value: aws.String("w")}}}); err != nil {
+		t.Errorf("overwriting a tag at the limit: %v", err)
+	}
+	u := findUser(f.srv.Organization(), mgmtID, "bob")
+	if len(u.AttachedPolicies) != 10 || len(u.Tags) != 50 || u.Tags["k00"] != "w" {
+		t.Errorf("bob after the quota errors: %d policies, %d tags, k00=%q", len(u.AttachedPolicies), len(u.Tags), u.Tags["k00"])
+	}
 }

@@ -44,14 +44,24 @@ func policyNameFromARN(arn string) string {
 var upperB32 = base32.StdEncoding.WithPadding(base32.NoPadding)
 
 func digest(parts ...string) [32]byte {
-	return sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+	var stack [256]byte
+	b := stack[:0]
+	for i, p := range parts {
+		if i > 0 {
+			b = append(b, 0)
+		}
+		b = append(b, p...)
+	}
+	return sha256.Sum256(b)
 }
 
 // uniqueID returns an IAM unique ID: a 4-letter prefix (AIDA, AGPA, AROA, ANPA) and 17
 // characters of [A-Z2-7], derived from seed so that it is stable across SetOrganization calls.
 func uniqueID(prefix string, seed ...string) string {
 	d := digest(seed...)
-	return prefix + upperB32.EncodeToString(d[:])[:17]
+	var enc [18]byte // 11 bytes encode to 18 characters
+	upperB32.Encode(enc[:], d[:11])
+	return prefix + string(enc[:17])
 }
 
 // lowerID returns n characters of [a-z2-7] derived from seed.

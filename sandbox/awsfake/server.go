@@ -527,9 +527,6 @@ func (s *Server) writeError(w http.ResponseWriter, req *request, err error) int 
 	if !errors.As(err, &ae) {
 		s.log.Error("handler failed", "service", req.service, "op", req.op, "err", err)
 		ae = &apiError{status: http.StatusInternalServerError, code: "InternalFailure", msg: "internal error"}
-		if req.json {
-			ae.code = "InternalFailure"
-		}
 	}
 	w.Header().Set("X-Amzn-RequestId", req.id)
 	if req.json {
