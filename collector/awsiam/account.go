@@ -184,10 +184,11 @@ func (c *Collector) authorizationDetails(ctx context.Context, client iamAPI) (*a
 	return d, nil
 }
 
-// credentialReport fetches and parses the account's credential report. It asks for the
-// existing report first (AWS serves one for four hours, and GenerateCredentialReport would not
-// make a fresher one), generates one when none is present or it expired, and polls with
-// doubling waits while one is being generated or generation is rate-limited.
+// credentialReport fetches and parses the account's credential report. It asks IAM to
+// generate one first (which returns COMPLETE at once while a report less than four hours old
+// exists, and otherwise starts a fresh one: a nightly run costs two calls either way), then
+// polls GetCredentialReport with doubling waits while generation is in progress, generates
+// again when the report is missing or expired, and waits out LimitExceeded.
 func (c *Collector) credentialReport(ctx context.Context, client iamAPI, account string) ([]ReportRow, error) {
 	const maxGenerations = 3
 	wait := c.opts.ReportPoll
@@ -198,6 +199,27 @@ func (c *Collector) credentialReport(ctx context.Context, client iamAPI, account
 		return err
 	}
 	generations := 0
+	generate := func() error {
+		for {
+			gen, err := client.GenerateCredentialReport(ctx, &iam.GenerateCredentialReportInput{})
+			if err == nil {
+				generations++
+				if gen.State == iamtypes.ReportStateTypeComplete {
+					return nil
+				}
+				return pause()
+			}
+			if code := errorCode(err); code != "LimitExceeded" && code != "LimitExceededException" {
+				return fmt.Errorf("generate: %w", Classify(err))
+			}
+			if err := pause(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := generate(); err != nil {
+		return nil, err
+	}
 	for {
 		out, err := client.GetCredentialReport(ctx, &iam.GetCredentialReportInput{})
 		if err == nil {
@@ -212,31 +234,15 @@ func (c *Collector) credentialReport(ctx context.Context, client iamAPI, account
 			if err := pause(); err != nil {
 				return nil, err
 			}
-			continue
 		case "ReportNotPresent", "ReportExpired":
-		default:
-			return nil, Classify(err)
-		}
-		if generations == maxGenerations {
-			return nil, collector.Errorf(inventory.ErrUnavailable, "still not present in %s after %d generations: %w", account, generations, err)
-		}
-		for {
-			gen, gerr := client.GenerateCredentialReport(ctx, &iam.GenerateCredentialReportInput{})
-			if gerr == nil {
-				generations++
-				if gen.State != iamtypes.ReportStateTypeComplete {
-					if err := pause(); err != nil {
-						return nil, err
-					}
-				}
-				break
+			if generations >= maxGenerations {
+				return nil, collector.Errorf(inventory.ErrUnavailable, "still not present in %s after %d generations: %w", account, generations, err)
 			}
-			if errorCode(gerr) != "LimitExceeded" && errorCode(gerr) != "LimitExceededException" {
-				return nil, fmt.Errorf("generate: %w", Classify(gerr))
-			}
-			if err := pause(); err != nil {
+			if err := generate(); err != nil {
 				return nil, err
 			}
+		default:
+			return nil, Classify(err)
 		}
 	}
 }

@@ -11,8 +11,8 @@
 // IncludeSuspended.
 //
 // Cost: per account, GetAccountAuthorizationDetails (one call per MaxItems entities),
-// GetCredentialReport (plus GenerateCredentialReport and polling only when no report less than
-// four hours old exists), GetAccountSummary and GetAccountPasswordPolicy; with
+// GenerateCredentialReport and GetCredentialReport (more Gets only while a report is being
+// generated), GetAccountSummary and GetAccountPasswordPolicy; with
 // VirtualMFADevices, also ListVirtualMFADevices when the report shows an MFA user. Nothing is
 // called per user: access keys are recorded by the credential report's slots (access_key_1,
 // access_key_2), since the report has no key IDs, and MFA by the report's mfa_active flag.

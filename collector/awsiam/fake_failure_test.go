@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -326,5 +327,38 @@ func TestCollectCancelled(t *testing.T) {
 	}
 	if elapsed := time.Since(start); elapsed > 5*time.Second {
 		t.Errorf("Collect returned after %s, want promptly after the deadline", elapsed)
+	}
+}
+
+// TestCollectFakeReportNeverReady: a report that has always expired by the time it is fetched
+// makes the collector generate it a bounded number of times, then give up with a partial
+// coverage instead of looping until the deadline.
+func TestCollectFakeReportNeverReady(t *testing.T) {
+	var mu sync.Mutex
+	clock := fixedNow
+	tick := func() time.Time { // every look at the clock is a second later
+		mu.Lock()
+		defer mu.Unlock()
+		clock = clock.Add(time.Second)
+		return clock
+	}
+	srv, cfg := fakeServer(t, fakeOrg(), awsfake.Options{ReportLifetime: time.Nanosecond, ReportDelay: time.Nanosecond, Now: tick})
+	opts := fakeOptions(srv, &cfg)
+	opts.Organization, opts.IdentityCenter = false, false
+	c, err := awsiam.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Collect(t.Context())
+	if err != nil {
+		t.Fatalf("Collect: %v", err)
+	}
+	mgmt := coverageOf(t, got, fakeMgmt)
+	if mgmt.Status != inventory.CoveragePartial || mgmt.ErrorKind != inventory.ErrUnavailable ||
+		!strings.Contains(mgmt.Error, "credential report: still not present in 111111111111 after 3 generations") {
+		t.Errorf("coverage = %s/%q (%s), want partial/unavailable after 3 generations", mgmt.Status, mgmt.ErrorKind, mgmt.Error)
+	}
+	if n := srv.Calls()["iam:GenerateCredentialReport"]; n != 3 {
+		t.Errorf("GenerateCredentialReport called %d times, want 3", n)
 	}
 }

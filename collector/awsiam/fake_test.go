@@ -314,10 +314,10 @@ func TestCollectFake(t *testing.T) {
 
 	// Two-item pages: the management account's 8 entities (2 users, 1 group, 2 roles, 1
 	// customer and 2 AWS managed policies) take 4 pages, prod's 4 take 2, dev's none 1. Each
-	// credential report: one Get finds none, one Generate starts it, three Gets poll it (the
-	// fake holds it in progress for 2 calls). Nothing per user.
+	// credential report: one Generate starts it, three Gets poll it (the fake holds it in
+	// progress for 2 calls). Nothing per user.
 	wantCalls := map[string]int{
-		"iam:GetAccountAuthorizationDetails": 7, "iam:GenerateCredentialReport": 3, "iam:GetCredentialReport": 12,
+		"iam:GetAccountAuthorizationDetails": 7, "iam:GenerateCredentialReport": 3, "iam:GetCredentialReport": 9,
 		"iam:GetAccountSummary": 3, "iam:GetAccountPasswordPolicy": 3,
 		"sts:GetCallerIdentity": 1, "sts:AssumeRole": 2,
 		"organizations:ListRoots": 1, "organizations:ListAccountsForParent": 4, "organizations:ListOrganizationalUnitsForParent": 4,
