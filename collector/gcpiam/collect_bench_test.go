@@ -62,15 +62,24 @@ func syntheticOrg(nProjects, nBindings, nSAs int) *gcpfake.Organization {
 }
 
 // BenchmarkCollect scans an organization of 200 projects × 50 bindings × 20 service accounts
-// over loopback through both policy paths, reporting API calls and principals per scan.
+// over loopback through both policy paths, reporting API calls and principals per scan. The
+// latency variants add a fixed delay to every call, as a real API's round trip would, so the
+// wall time shows what the default parallelism (8) buys.
 func BenchmarkCollect(b *testing.B) {
 	org := syntheticOrg(200, 50, 20)
 	for _, tt := range []struct {
-		name  string
-		asset bool
-	}{{"asset-inventory", true}, {"per-resource", false}} {
+		name    string
+		asset   bool
+		latency time.Duration
+	}{
+		{"asset-inventory", true, 0}, {"per-resource", false, 0},
+		{"asset-inventory/latency=5ms", true, 5 * time.Millisecond}, {"per-resource/latency=5ms", false, 5 * time.Millisecond},
+	} {
 		b.Run(tt.name, func(b *testing.B) {
 			e := newEnv(b, org, gcpfake.Options{})
+			if tt.latency > 0 {
+				e.fake.Inject(gcpfake.Fault{Delay: tt.latency})
+			}
 			c := e.collector(b, gcpiam.Options{UseAssetInventory: tt.asset})
 			var calls, principals int
 			b.ReportAllocs()
