@@ -28,7 +28,7 @@ func TestExampleConfigParses(t *testing.T) {
 	gcp := DefaultGCPSource()
 	gcp.Name, gcp.Organization, gcp.Projects = "gcp-prod", "organizations/123456789012", []string{}
 	want.Sources = Sources{
-		Static: []StaticSource{{Name: "example", Path: "testdata/example-org.json"}},
+		Static: []StaticSource{{Name: "example", Path: "sandbox/example-org.json"}},
 		AWS:    []AWSSource{aws},
 		GCP:    []GCPSource{gcp},
 	}

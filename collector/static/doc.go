@@ -2,7 +2,7 @@
 // field names, {"accounts": [...], "principals": [...], "people": [...], "policy_docs": [...],
 // "coverage": [...]}. A whole exported snapshot is accepted too; its id and times are ignored.
 //
-// It serves demos (the bundled example organisation, testdata/example-org.json), tests and
+// It serves demos (the bundled example organisation, sandbox/example-org.json), tests and
 // offline exports from systems Provost has no collector for.
 //
 // Decoding is strict: an unknown field, a value of the wrong type or a malformed time is an

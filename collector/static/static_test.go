@@ -16,9 +16,9 @@ import (
 	"github.com/provost-dev/provost/inventory"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/example-org.json in canonical form")
+var update = flag.Bool("update", false, "rewrite sandbox/example-org.json in canonical form")
 
-const exampleOrg = "../../testdata/example-org.json"
+const exampleOrg = "../../sandbox/example-org.json"
 
 // fileShape is the part of a snapshot a static file holds, in the snapshot's field order.
 type fileShape struct {
