@@ -16,7 +16,7 @@ import (
 const SettingUsesIdentityCenter = "uses_identity_center"
 
 // merge assembles the accounts' results and Identity Center into one Result: accounts,
-// coverage and principals sorted by ID, each policy document once.
+// coverage, principals and documents sorted by ID (scope), each document once.
 func (c *Collector) merge(ctx context.Context, results []*accountResult, ic *icData, icp *icPlan, partition string) *collector.Result {
 	slices.SortStableFunc(results, func(a, b *accountResult) int { return strings.Compare(a.account.ID, b.account.ID) })
 	res := &collector.Result{}
@@ -38,6 +38,8 @@ func (c *Collector) merge(ctx context.Context, results []*accountResult, ic *icD
 		c.mergeIdentityCenter(ctx, res, ic, icp, partition, docs, covIdx)
 	}
 
+	slices.SortStableFunc(res.Accounts, func(a, b inventory.Account) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortStableFunc(res.Coverage, func(a, b inventory.Coverage) int { return strings.Compare(a.Scope, b.Scope) })
 	for _, d := range docs {
 		res.PolicyDocs = append(res.PolicyDocs, d)
 	}
