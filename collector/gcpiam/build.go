@@ -321,13 +321,16 @@ func (b *builder) member(m Member, where string) *inventory.Principal {
 		p.Attributes = map[string]string{"deleted": "true", "uid": m.UID}
 	}
 	if m.Type == MemberServiceAccount && !m.Deleted {
+		// Service agents (Google-managed) live in Google's projects, not the customer's; other
+		// accounts named <name>@<project ID>.iam.gserviceaccount.com belong to that project.
 		_, domain, _ := strings.Cut(p.Email, "@")
-		if proj, ok := strings.CutSuffix(domain, ".iam.gserviceaccount.com"); ok && !strings.HasPrefix(proj, "gcp-sa-") {
-			p.Account = "projects/" + proj
-		}
-		if serviceAgentRE.MatchString(p.Email) || (!strings.HasSuffix(domain, ".iam.gserviceaccount.com") &&
-			domain != "developer.gserviceaccount.com" && domain != "appspot.gserviceaccount.com") {
+		proj, userManaged := strings.CutSuffix(domain, ".iam.gserviceaccount.com")
+		switch {
+		case serviceAgentRE.MatchString(p.Email) || !userManaged &&
+			domain != "developer.gserviceaccount.com" && domain != "appspot.gserviceaccount.com":
 			p.Attributes = map[string]string{"google_managed": "true"}
+		case userManaged:
+			p.Account = "projects/" + proj
 		}
 	}
 	b.byID[id] = p

@@ -627,3 +627,38 @@ func TestFailureMidPaging(t *testing.T) {
 		}
 	}
 }
+
+// TestServiceAccountMembers: service accounts known only from bindings belong to the project in
+// their address; Google's service agents are marked google_managed and belong to the scan.
+func TestServiceAccountMembers(t *testing.T) {
+	members := []string{
+		"serviceAccount:app@other-proj-1.iam.gserviceaccount.com",
+		"serviceAccount:service-1003@compute-system.iam.gserviceaccount.com",
+		"serviceAccount:service-1003@gcp-sa-pubsub.iam.gserviceaccount.com",
+		"serviceAccount:1003@cloudservices.gserviceaccount.com",
+		"serviceAccount:1003-compute@developer.gserviceaccount.com",
+		"serviceAccount:sandbox-dev@appspot.gserviceaccount.com",
+	}
+	org := testOrg()
+	org.Policies["projects/sandbox-dev"] = gcpfake.Policy{Bindings: []gcpfake.Binding{{Role: "roles/viewer", Members: members}}}
+	e := newEnv(t, org, gcpfake.Options{})
+	res := collect(t, e.collector(t, gcpiam.Options{Projects: []string{"sandbox-dev"}}))
+	managed := map[string]string{"google_managed": "true"}
+	tests := []struct {
+		email, account string
+		attrs          map[string]string
+	}{
+		{"app@other-proj-1.iam.gserviceaccount.com", "projects/other-proj-1", nil},
+		{"service-1003@compute-system.iam.gserviceaccount.com", "projects/sandbox-dev", managed},
+		{"service-1003@gcp-sa-pubsub.iam.gserviceaccount.com", "projects/sandbox-dev", managed},
+		{"1003@cloudservices.gserviceaccount.com", "projects/sandbox-dev", managed},
+		{"1003-compute@developer.gserviceaccount.com", "projects/sandbox-dev", nil},
+		{"sandbox-dev@appspot.gserviceaccount.com", "projects/sandbox-dev", nil},
+	}
+	for _, tt := range tests {
+		p := principal(t, res, "gcp:serviceAccount:"+tt.email)
+		if diff := cmp.Diff([2]any{tt.account, tt.attrs}, [2]any{p.Account, p.Attributes}); diff != "" {
+			t.Errorf("%s: account, attributes (-want +got):\n%s", tt.email, diff)
+		}
+	}
+}

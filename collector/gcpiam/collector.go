@@ -24,11 +24,14 @@ import (
 const (
 	MethodAssetInventory = "asset-inventory"
 	MethodGetIamPolicy   = "get-iam-policy"
-	// MethodAssetFallback is used when asset inventory was asked for but failed; the error kind
-	// that caused the fallback follows a colon, e.g. "get-iam-policy (asset-inventory fallback:
-	// permission_denied)".
-	MethodAssetFallback = "get-iam-policy (asset-inventory fallback"
 )
+
+// AssetFallbackMethod is the Coverage.Method when asset inventory was asked for but answered an
+// error of kind k, so policies were read per resource instead, e.g.
+// "get-iam-policy (asset-inventory fallback: permission_denied)".
+func AssetFallbackMethod(k inventory.ErrorKind) string {
+	return MethodGetIamPolicy + " (asset-inventory fallback: " + string(k) + ")"
+}
 
 // Collector reads identities and access from Google Cloud. Collect keeps its state per call, so
 // a Collector is safe for concurrent use; create one per configured source.
@@ -320,7 +323,7 @@ func (r *run) readHierarchyPolicies(ctx context.Context) {
 		}
 		kind := collector.KindOf(err)
 		c.log.WarnContext(ctx, "asset inventory unavailable, falling back to getIamPolicy", "err", err)
-		r.method = MethodAssetFallback + ": " + string(kind) + ")"
+		r.method = AssetFallbackMethod(kind)
 		r.mu.Lock()
 		r.policies = map[string][]binding{}
 		r.mu.Unlock()

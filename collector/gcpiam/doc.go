@@ -18,6 +18,10 @@
 // some of it could, or when an ancestor's policy and so its inherited grants are unknown) and
 // the other projects complete. Collect returns an error only when it could read nothing at all.
 //
+// Beyond docs/inventory.md: principals carry Attributes "deleted" and "uid" for deleted:
+// members, "google_managed" for Google's service agents, and "display_name" for listed service
+// accounts; group expansion has its own Coverage entry with scope "cloudidentity/groups".
+//
 // Caveats: grants a member receives through a group carry via "group:<group ID>" on every scope,
 // inherited ones included (the group's own grants keep the inherited:<scope> origin). Roles
 // whose definition cannot be read are classified from their name and counted as
