@@ -55,7 +55,10 @@ type Options struct {
 	ExternalID string
 	// Profiles are shared-config profiles used instead of AssumeRole, one account each. They
 	// cannot be combined with Organization or Accounts.
-	Profiles       []string
+	Profiles []string
+	// IdentityCenter reads IAM Identity Center (users, groups, permission sets, assignments)
+	// with the base credentials, or with Profiles the first profile that works. Its principals
+	// belong to the instance's owner account and that account's Coverage covers them.
 	IdentityCenter bool
 	// VirtualMFADevices also lists each account's virtual MFA devices (one paginated
 	// ListVirtualMFADevices call, made only when the credential report shows an MFA user) to
@@ -65,7 +68,8 @@ type Options struct {
 	Parallelism       int           // accounts at once, default 8
 	AccountTimeout    time.Duration // default 5m
 	MaxItems          int32         // page size of IAM list calls, 1-1000, default 1000
-	// IncludeSuspended also collects SUSPENDED (and closing or closed) accounts.
+	// IncludeSuspended also collects SUSPENDED (and closing or closed) accounts; otherwise they
+	// are left out of the Result altogether.
 	IncludeSuspended bool
 	// ReportPoll is the base interval for polling a credential report being generated; it
 	// doubles up to 15 times that. Default 2s.
