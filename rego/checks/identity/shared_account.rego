@@ -1,0 +1,54 @@
+# METADATA
+# title: Shared or generic account
+# description: >-
+#   A user account whose name or email local part matches generic_name_patterns (admin,
+#   shared*, test*, ...), or whose linking matched more than one person: several people
+#   probably use it, so nobody is accountable for what it does. Protected principals are exempt.
+# custom:
+#   id: PV-IDN-004
+#   severity: medium
+#   frameworks:
+#     - HIPAA-164.312(a)(2)(i)
+#     - SOC2-CC6.1
+#   remediation:
+#     action: review
+#     text: Give each person their own account; keep shared break-glass accounts protected and audited.
+#   resource_kinds: ["*:user", "*:sso_user"]
+package provost.checks.idn_shared_account
+
+import data.provost.lib
+
+# All patterns as one glob alternation, compiled once: {admin,shared*,test*}.
+generic_glob := concat("", ["{", concat(",", lib.config.generic_name_patterns), "}"])
+
+violation contains v if {
+	some x in input.items
+	p := x.principal
+	name := lower(split(object.get(p, "email", p.name), "@")[0])
+	glob.match(generic_glob, [], name)
+	p.disabled == false
+	p.protected == false
+	v := {
+		"principal": p.id,
+		"msg": sprintf("%s account %s looks generic (matches %s)", [p.provider, p.name, concat(", ", matching(name))]),
+		"evidence": {"name": name, "patterns": matching(name)},
+	}
+}
+
+matching(name) := sort([pattern |
+	some pattern in lib.config.generic_name_patterns
+	glob.match(pattern, [], name)
+])
+
+violation contains v if {
+	some x in input.items
+	p := x.principal
+	p.link_rule == "ambiguous"
+	p.disabled == false
+	p.protected == false
+	v := {
+		"principal": p.id,
+		"msg": sprintf("%s account %s matches more than one person", [p.provider, p.name]),
+		"evidence": {"link_rule": "ambiguous"},
+	}
+}
