@@ -1,0 +1,540 @@
+package policy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage"
+	"github.com/open-policy-agent/opa/v1/storage/inmem"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/provost-dev/provost/finding"
+	"github.com/provost-dev/provost/inventory"
+)
+
+// DefaultBatchSize is how many principals one Eval sees. Around 100 amortises OPA's
+// per-evaluation cost without making a failing batch expensive to re-run check by check.
+const DefaultBatchSize = 100
+
+// EvalOptions tunes an Evaluator.
+type EvalOptions struct {
+	// Workers is the number of concurrent evaluations; 0 means one per CPU (GOMAXPROCS).
+	Workers int
+	// BatchSize is the number of principals per evaluation; 0 means DefaultBatchSize.
+	BatchSize int
+	// Waivers suppress matching findings (they stay visible as waived).
+	Waivers []Waiver
+}
+
+// Evaluator evaluates snapshots against a Library with one configuration. It is safe for
+// concurrent use.
+type Evaluator struct {
+	lib     *Library
+	cfg     Config
+	opts    EvalOptions
+	enabled []*Check
+}
+
+// NewEvaluator validates cfg and the waivers and returns an Evaluator.
+func (l *Library) NewEvaluator(cfg Config, opts EvalOptions) (*Evaluator, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if err := ValidateWaivers(opts.Waivers); err != nil {
+		return nil, err
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.GOMAXPROCS(0)
+	}
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = DefaultBatchSize
+	}
+	e := &Evaluator{lib: l, cfg: cfg, opts: opts}
+	for _, c := range l.checks {
+		if !slices.ContainsFunc(cfg.DisabledChecks, func(g string) bool { return globMatch(g, c.ID) }) {
+			e.enabled = append(e.enabled, c)
+		}
+	}
+	return e, nil
+}
+
+// Result is one evaluation of one snapshot.
+type Result struct {
+	SnapshotID string    `json:"snapshot_id"`
+	EvalTime   time.Time `json:"eval_time"`
+	// Findings are this run's findings, sorted: open, waived, cannot_evaluate and error ones.
+	// Merge them into the history with finding.Merge.
+	Findings []finding.Finding `json:"findings"`
+	Stats    Stats             `json:"stats"`
+}
+
+// Stats describes the work an evaluation did.
+type Stats struct {
+	Principals int           `json:"principals"`
+	Checks     int           `json:"checks"`
+	Batches    int           `json:"batches"`
+	Fallbacks  int           `json:"fallbacks"` // batches re-run check by check after an error
+	Duration   time.Duration `json:"duration"`
+}
+
+// EvalTime is the time a snapshot is evaluated at: when its collection finished (or started,
+// if it has no finish time). Re-evaluating an old snapshot gives the same answer.
+func EvalTime(s *inventory.Snapshot) (time.Time, error) {
+	switch {
+	case !s.FinishedAt.IsZero():
+		return s.FinishedAt, nil
+	case !s.StartedAt.IsZero():
+		return s.StartedAt, nil
+	}
+	return time.Time{}, fmt.Errorf("snapshot %q has no collection time", s.ID)
+}
+
+// Evaluate runs every enabled check over every principal of the snapshot, in batches across
+// Workers goroutines, and returns the findings with waivers applied. Load problems and checks
+// that fail at run time become error findings; the other checks' findings are unaffected.
+// It fails only on ctx cancellation or when the snapshot or store cannot be set up.
+func (e *Evaluator) Evaluate(ctx context.Context, snap *inventory.Snapshot) (*Result, error) {
+	start := time.Now()
+	r, err := e.newRun(ctx, snap)
+	if err != nil {
+		return nil, err
+	}
+	batches := r.batches()
+	out := make([][]finding.Finding, len(batches))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(e.opts.Workers)
+	for i, b := range batches {
+		g.Go(func() error {
+			fs, err := r.evalBatch(gctx, b)
+			out[i] = fs
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	var all []finding.Finding
+	for _, fs := range out {
+		all = append(all, fs...)
+	}
+	all = append(all, r.errorFindings()...)
+	for _, p := range e.lib.problems {
+		all = append(all, p.Finding())
+	}
+	all = ApplyWaivers(all, e.opts.Waivers, r.at)
+	finding.SortFindings(all)
+	return &Result{
+		SnapshotID: snap.ID,
+		EvalTime:   r.at,
+		Findings:   all,
+		Stats: Stats{
+			Principals: len(snap.Principals),
+			Checks:     len(e.enabled),
+			Batches:    len(batches),
+			Fallbacks:  int(r.fallbacks.Load()),
+			Duration:   time.Since(start),
+		},
+	}, nil
+}
+
+// run is one evaluation of one snapshot.
+type run struct {
+	e      *Evaluator
+	snap   *inventory.Snapshot
+	at     time.Time
+	ix     *snapshotIndex
+	store  storage.Store
+	logger *slog.Logger
+	plans  map[classKey]*plan
+
+	mu        sync.Mutex
+	single    map[string]*rego.PreparedEvalQuery // per-check fallback queries by check ID
+	runErrs   map[string]*runtimeError
+	fallbacks atomic.Int64
+}
+
+type runtimeError struct {
+	principals int
+	example    string
+	message    string
+}
+
+type classKey struct{ provider, kind string }
+
+// plan is the prepared query for one class of principals: the checks whose resource_kinds
+// cover it, evaluated together.
+type plan struct {
+	checks []*Check
+	query  *rego.PreparedEvalQuery
+}
+
+// batch is a slice of principals of one class.
+type batch struct {
+	plan       *plan
+	principals []*inventory.Principal
+}
+
+func (e *Evaluator) newRun(ctx context.Context, snap *inventory.Snapshot) (*run, error) {
+	at, err := EvalTime(snap)
+	if err != nil {
+		return nil, err
+	}
+	store, err := e.newStore(snap.PolicyDocs)
+	if err != nil {
+		return nil, err
+	}
+	r := &run{
+		e: e, snap: snap, at: at, ix: newSnapshotIndex(snap, e.cfg.ProtectedPrincipals), store: store,
+		logger:  e.lib.logger.With("snapshot", snap.ID),
+		plans:   map[classKey]*plan{},
+		single:  map[string]*rego.PreparedEvalQuery{},
+		runErrs: map[string]*runtimeError{},
+	}
+	shared := map[string]*plan{} // classes with the same checks share one query
+	for i := range snap.Principals {
+		p := &snap.Principals[i]
+		k := classKey{string(p.Provider), string(p.Kind)}
+		if _, ok := r.plans[k]; ok {
+			continue
+		}
+		var checks []*Check
+		var ids []string
+		for _, c := range e.enabled {
+			if c.AppliesTo(k.provider, k.kind) {
+				checks = append(checks, c)
+				ids = append(ids, c.ID)
+			}
+		}
+		sig := strings.Join(ids, ",")
+		pl, ok := shared[sig]
+		if !ok {
+			pl = &plan{checks: checks}
+			if len(checks) > 0 {
+				q, err := r.prepare(ctx, checks)
+				if err != nil {
+					return nil, err
+				}
+				pl.query = q
+			}
+			shared[sig] = pl
+		}
+		r.plans[k] = pl
+	}
+	return r, nil
+}
+
+// newStore builds data.provost (config and policy documents) plus the user's data documents,
+// as AST values so that reads cost no conversion.
+func (e *Evaluator) newStore(docs []inventory.PolicyDoc) (storage.Store, error) {
+	cfg, err := e.cfg.value()
+	if err != nil {
+		return nil, err
+	}
+	root := ast.NewObject()
+	for _, k := range slices.Sorted(maps.Keys(e.lib.data)) {
+		v, err := ast.InterfaceToValue(e.lib.data[k])
+		if err != nil {
+			return nil, fmt.Errorf("policy data %s: %w", k, err)
+		}
+		root.Insert(ast.StringTerm(k), ast.NewTerm(v))
+	}
+	root.Insert(ast.StringTerm("provost"), ast.ObjectTerm(
+		[2]*ast.Term{ast.StringTerm("config"), ast.NewTerm(cfg)},
+		[2]*ast.Term{ast.StringTerm("policy_docs"), policyDocsTerm(docs)},
+	))
+	return inmem.NewFromASTObject(root), nil
+}
+
+// ruleRef is data.<package>.<rule>.
+func ruleRef(c *Check, rule string) *ast.Term {
+	ref := ast.MustParseRef("data." + c.Package)
+	return ast.NewTerm(ref.Append(ast.StringTerm(rule)))
+}
+
+// queryFor binds v<i> to each check's violations and u<i> to its cannot_evaluate results.
+func queryFor(checks []*Check) ast.Body {
+	body := ast.NewBody()
+	for i, c := range checks {
+		body.Append(ast.Equality.Expr(ast.VarTerm(fmt.Sprintf("v%d", i)), ruleRef(c, "violation")))
+		if c.HasCannotEvaluate {
+			body.Append(ast.Equality.Expr(ast.VarTerm(fmt.Sprintf("u%d", i)), ruleRef(c, "cannot_evaluate")))
+		}
+	}
+	return body
+}
+
+func (r *run) prepare(ctx context.Context, checks []*Check) (*rego.PreparedEvalQuery, error) {
+	q, err := rego.New(
+		rego.Compiler(r.e.lib.compiler),
+		rego.Store(r.store),
+		rego.ParsedQuery(queryFor(checks)),
+		rego.StrictBuiltinErrors(true),
+		rego.EnablePrintStatements(true),
+		rego.PrintHook(slogPrint{r.logger}),
+		rego.Capabilities(capabilities()),
+	).PrepareForEval(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("prepare policy query: %w", err)
+	}
+	return &q, nil
+}
+
+// batches groups the principals by class, in snapshot order, and cuts them into batches.
+func (r *run) batches() []batch {
+	byClass := map[*plan][]*inventory.Principal{}
+	var order []*plan
+	for i := range r.snap.Principals {
+		p := &r.snap.Principals[i]
+		pl := r.plans[classKey{string(p.Provider), string(p.Kind)}]
+		if len(pl.checks) == 0 {
+			continue
+		}
+		if _, ok := byClass[pl]; !ok {
+			order = append(order, pl)
+		}
+		byClass[pl] = append(byClass[pl], p)
+	}
+	var out []batch
+	size := r.e.opts.BatchSize
+	for _, pl := range order {
+		ps := byClass[pl]
+		for i := 0; i < len(ps); i += size {
+			out = append(out, batch{plan: pl, principals: ps[i:min(i+size, len(ps))]})
+		}
+	}
+	return out
+}
+
+// evalBatch evaluates one batch with its class query; on a run-time error it falls back to
+// one query per check so that the failing check is isolated and the others still report.
+func (r *run) evalBatch(ctx context.Context, b batch) ([]finding.Finding, error) {
+	items := make([]*ast.Term, len(b.principals))
+	byID := make(map[string]*inventory.Principal, len(b.principals))
+	for i, p := range b.principals {
+		items[i] = r.ix.item(p)
+		byID[p.ID] = p
+	}
+	rs, err := b.plan.query.Eval(ctx, rego.EvalParsedInput(batchInput(items)), rego.EvalTime(r.at))
+	if err == nil {
+		c := newCollector(byID)
+		if len(rs) == 1 {
+			for i, ch := range b.plan.checks {
+				if err := c.add(ch, rs[0].Bindings[fmt.Sprintf("v%d", i)], rs[0].Bindings[fmt.Sprintf("u%d", i)]); err != nil {
+					// A malformed result: isolate the check like a run-time error.
+					return r.fallback(ctx, b, items, byID)
+				}
+			}
+		}
+		return c.findings(), nil
+	}
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return nil, ctxErr
+	}
+	return r.fallback(ctx, b, items, byID)
+}
+
+func (r *run) fallback(ctx context.Context, b batch, items []*ast.Term, byID map[string]*inventory.Principal) ([]finding.Finding, error) {
+	r.fallbacks.Add(1)
+	c := newCollector(byID)
+	for _, ch := range b.plan.checks {
+		q, err := r.singleQuery(ctx, ch)
+		if err != nil {
+			return nil, err
+		}
+		if err := r.evalCheck(ctx, q, ch, items, c); err == nil {
+			continue
+		} else if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		// The check fails on this batch: find which principals it fails on.
+		for i, it := range items {
+			if err := r.evalCheck(ctx, q, ch, []*ast.Term{it}, c); err != nil {
+				if ctx.Err() != nil {
+					return nil, ctx.Err()
+				}
+				r.recordError(ch, b.principals[i].ID, err)
+			}
+		}
+	}
+	return c.findings(), nil
+}
+
+// evalCheck evaluates one check over items and adds its results to c only when they are all
+// well-formed.
+func (r *run) evalCheck(ctx context.Context, q *rego.PreparedEvalQuery, ch *Check, items []*ast.Term, c *collector) error {
+	rs, err := q.Eval(ctx, rego.EvalParsedInput(batchInput(items)), rego.EvalTime(r.at))
+	if err != nil {
+		return err
+	}
+	if len(rs) != 1 {
+		return nil
+	}
+	trial := newCollector(c.byID)
+	if err := trial.add(ch, rs[0].Bindings["v0"], rs[0].Bindings["u0"]); err != nil {
+		return err
+	}
+	c.merge(trial)
+	return nil
+}
+
+func (r *run) singleQuery(ctx context.Context, ch *Check) (*rego.PreparedEvalQuery, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if q, ok := r.single[ch.ID]; ok {
+		return q, nil
+	}
+	q, err := r.prepare(ctx, []*Check{ch})
+	if err != nil {
+		return nil, err
+	}
+	r.single[ch.ID] = q
+	return q, nil
+}
+
+func (r *run) recordError(ch *Check, principal string, err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	re, ok := r.runErrs[ch.ID]
+	if !ok {
+		re = &runtimeError{example: principal, message: err.Error()}
+		r.runErrs[ch.ID] = re
+		r.logger.Warn("check failed at run time", "check", ch.ID, "principal", principal, "err", err)
+	}
+	re.principals++
+}
+
+// errorFindings reports each check that failed at run time as one error finding.
+func (r *run) errorFindings() []finding.Finding {
+	var out []finding.Finding
+	for _, id := range slices.Sorted(maps.Keys(r.runErrs)) {
+		re := r.runErrs[id]
+		ch, _ := r.e.lib.Check(id)
+		out = append(out, finding.Finding{
+			ID:          finding.ID(id, "", "runtime"),
+			CheckID:     id,
+			Title:       ch.Title,
+			Severity:    ch.Severity,
+			Frameworks:  slices.Clone(ch.Frameworks),
+			Qualifier:   "runtime",
+			Message:     fmt.Sprintf("policy error: check %s failed for %d principals, e.g. %s: %s", id, re.principals, re.example, re.message),
+			Evidence:    map[string]any{"error": re.message, "principals_affected": re.principals, "example_principal": re.example, "file": ch.File},
+			Remediation: ch.Remediation,
+			Status:      finding.StatusError,
+		})
+	}
+	return out
+}
+
+// collector turns check results into findings, validating each result.
+type collector struct {
+	byID map[string]*inventory.Principal
+	out  map[string]finding.Finding // by finding ID
+}
+
+func newCollector(byID map[string]*inventory.Principal) *collector {
+	return &collector{byID: byID, out: map[string]finding.Finding{}}
+}
+
+func (c *collector) merge(o *collector) { maps.Copy(c.out, o.out) }
+
+func (c *collector) findings() []finding.Finding {
+	out := make([]finding.Finding, 0, len(c.out))
+	for _, id := range slices.Sorted(maps.Keys(c.out)) {
+		out = append(out, c.out[id])
+	}
+	return out
+}
+
+// errBadResult marks a result that breaks the Rego→Go contract.
+var errBadResult = errors.New("bad check result")
+
+// add records a check's violations and cannot_evaluate results (JSON-decoded sets). A
+// violation wins over a cannot_evaluate result for the same principal and qualifier; between
+// two results for the same key, the smaller message wins, so the outcome is deterministic.
+func (c *collector) add(ch *Check, violations, unknowns any) error {
+	for _, set := range []struct {
+		v      any
+		status finding.Status
+	}{{violations, finding.StatusOpen}, {unknowns, finding.StatusCannotEvaluate}} {
+		if set.v == nil {
+			continue
+		}
+		list, ok := set.v.([]any)
+		if !ok {
+			return fmt.Errorf("%w: %s: results are %T, want a set", errBadResult, ch.ID, set.v)
+		}
+		for i, x := range list {
+			f, err := c.result(ch, x, set.status)
+			if err != nil {
+				return fmt.Errorf("%w: %s result %d: %v", errBadResult, ch.ID, i, err)
+			}
+			prev, dup := c.out[f.ID]
+			switch {
+			case !dup:
+			case prev.Status == finding.StatusOpen && f.Status != finding.StatusOpen:
+				continue
+			case prev.Status == f.Status && prev.Message <= f.Message:
+				continue
+			}
+			c.out[f.ID] = f
+		}
+	}
+	return nil
+}
+
+func (c *collector) result(ch *Check, x any, status finding.Status) (finding.Finding, error) {
+	obj, ok := x.(map[string]any)
+	if !ok {
+		return finding.Finding{}, fmt.Errorf("%v is not an object with principal and msg", x)
+	}
+	pid, ok := obj["principal"].(string)
+	if !ok {
+		return finding.Finding{}, fmt.Errorf("principal is %v, want the principal ID string", obj["principal"])
+	}
+	msg, ok := obj["msg"].(string)
+	if !ok || msg == "" {
+		return finding.Finding{}, fmt.Errorf("msg is %v, want a non-empty string", obj["msg"])
+	}
+	var qualifier string
+	if q, present := obj["qualifier"]; present {
+		if qualifier, ok = q.(string); !ok {
+			return finding.Finding{}, fmt.Errorf("qualifier is %v, want a string", q)
+		}
+	}
+	var evidence map[string]any
+	if ev, present := obj["evidence"]; present {
+		if evidence, ok = ev.(map[string]any); !ok {
+			return finding.Finding{}, fmt.Errorf("evidence is %v, want an object", ev)
+		}
+	}
+	p, ok := c.byID[pid]
+	if !ok {
+		return finding.Finding{}, fmt.Errorf("principal %q is not one of the evaluated principals", pid)
+	}
+	return finding.Finding{
+		ID:          finding.ID(ch.ID, pid, qualifier),
+		CheckID:     ch.ID,
+		Title:       ch.Title,
+		Severity:    ch.Severity,
+		Frameworks:  slices.Clone(ch.Frameworks),
+		Principal:   pid,
+		Account:     p.Account,
+		Provider:    p.Provider,
+		Qualifier:   qualifier,
+		Message:     msg,
+		Evidence:    evidence,
+		Remediation: ch.Remediation,
+		Status:      status,
+	}, nil
+}
