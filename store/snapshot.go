@@ -90,6 +90,9 @@ func (db *DB) PutSnapshot(ctx context.Context, snap *inventory.Snapshot) error {
 			return err
 		}
 		written = time.Since(start)
+		if testHookBeforeCommit != nil {
+			testHookBeforeCommit()
+		}
 		return nil
 	})
 	if err != nil {
@@ -101,6 +104,9 @@ func (db *DB) PutSnapshot(ctx context.Context, snap *inventory.Snapshot) error {
 		"prepare", prepared, "write", written-prepared, "commit", time.Since(start)-written)
 	return nil
 }
+
+// testHookBeforeCommit, when set (by tests), runs just before PutSnapshot's transaction commits.
+var testHookBeforeCommit func()
 
 type writeStats struct{ changed, removed, newStrings int }
 

@@ -62,9 +62,11 @@ var (
 
 const (
 	defaultTimeout = 2 * time.Second
-	// allocSize is how much bbolt grows the file by beyond what a commit needs: small, so that
-	// the file size is what the data takes.
-	allocSize = 1 << 20
+	flockRetry     = 50 * time.Millisecond // bbolt's interval between lock attempts
+	// allocSize is how much bbolt grows the file by beyond what a commit needs (bbolt's default
+	// is 16 MiB). Zero: the file is exactly as large as its pages, at the cost of one
+	// truncate+fsync per commit that grows it — nothing for a store written a few times a day.
+	allocSize = 0
 	// minMmapSize reserves address space up front: when a commit outgrows the mapping, bbolt
 	// remaps and first copies every node of the transaction out of the old mapping, which for a
 	// large snapshot costs more than writing it. Reserving is free on 64-bit systems.
@@ -152,7 +154,8 @@ func openBolt(path string, opts Options) (bdb *bolt.DB, err error) {
 		mmapSize = int(2 * fi.Size())
 	}
 	bdb, err = bolt.Open(path, 0o600, &bolt.Options{
-		Timeout:         opts.Timeout,
+		// bbolt gives up one 50ms retry interval before its timeout; ours is a minimum.
+		Timeout:         opts.Timeout + flockRetry,
 		ReadOnly:        opts.ReadOnly,
 		FreelistType:    bolt.FreelistMapType,
 		PageSize:        pageSize,
