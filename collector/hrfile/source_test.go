@@ -104,7 +104,7 @@ func TestCollect(t *testing.T) {
 			tick := fixedNow
 			src, err := New(Options{Name: "hr", Path: tt.path, Format: FormatCSV, Columns: cols,
 				StatusValues: map[string]inventory.PersonStatus{"Terminated": inventory.PersonTerminated, "Inactive": inventory.PersonTerminated, "LOA": inventory.PersonLeave},
-				Now: func() time.Time { tick = tick.Add(time.Second); return tick }})
+				Now:          func() time.Time { tick = tick.Add(time.Second); return tick }})
 			if err != nil {
 				t.Fatal(err)
 			}
