@@ -20,10 +20,10 @@ const CredentialReportHeader = "user,arn,user_creation_time,password_enabled,pas
 
 // GenerateCredentialReport: the first call starts a generation (STARTED); later calls are polls
 // that answer INPROGRESS until Options.ReportPolls and Options.ReportDelay are satisfied, then
-// COMPLETE. A report younger than Options.ReportLifetime is not regenerated.
+// COMPLETE. A report younger than Options.ReportRegenerateAfter is not regenerated.
 func (s *Server) generateCredentialReport(req *request, x *acct, w *xmlWriter) error {
 	now := s.now()
-	if rs := x.report; rs != nil && now.Sub(rs.started) < s.opts.ReportLifetime {
+	if rs := x.report; rs != nil && now.Sub(rs.started) < s.opts.ReportRegenerateAfter {
 		rs.polls++
 		if s.reportReady(rs, now) {
 			w.text("State", "COMPLETE")

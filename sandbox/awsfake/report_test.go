@@ -212,3 +212,43 @@ func TestCredentialReportQuoting(t *testing.T) {
 		t.Errorf("report (-want +got):\n%s", diff)
 	}
 }
+
+// TestCredentialReportServedStale models AWS serving a report older than the 4 hours after
+// which GenerateCredentialReport regenerates it: GetCredentialReport still answers with the old
+// GeneratedTime until a generation replaces it.
+func TestCredentialReportServedStale(t *testing.T) {
+	f := newFixture(t, testOrg(), func(o *Options) { o.ReportLifetime, o.ReportRegenerateAfter = 48*time.Hour, 4*time.Hour })
+	client := f.iam()
+	generate := func(want types.ReportStateType) {
+		t.Helper()
+		out, err := client.GenerateCredentialReport(t.Context(), &iam.GenerateCredentialReportInput{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.State != want {
+			t.Errorf("state %s, want %s", out.State, want)
+		}
+	}
+	generated := func() time.Time {
+		t.Helper()
+		out, err := client.GetCredentialReport(t.Context(), &iam.GetCredentialReportInput{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return aws.ToTime(out.GeneratedTime)
+	}
+	generate(types.ReportStateTypeStarted)
+	if got := generated(); !got.Equal(t0) {
+		t.Errorf("generated %s, want %s", got, t0)
+	}
+	f.clock.Advance(3 * time.Hour)
+	generate(types.ReportStateTypeComplete) // within 4 hours: the same report
+	f.clock.Advance(2 * time.Hour)
+	if got := generated(); !got.Equal(t0) {
+		t.Errorf("5h later: generated %s, want the stale %s", got, t0)
+	}
+	generate(types.ReportStateTypeStarted)
+	if got, want := generated(), t0.Add(5*time.Hour); !got.Equal(want) {
+		t.Errorf("after regeneration: generated %s, want %s", got, want)
+	}
+}

@@ -50,9 +50,12 @@ type Options struct {
 	// ReportDelay is how long (by Now) a generation takes at least.
 	ReportDelay time.Duration
 	// ReportLifetime is how long a generated report is served; after it GetCredentialReport
-	// answers ReportExpired and GenerateCredentialReport starts a new one, and before it
-	// GenerateCredentialReport answers COMPLETE without regenerating. Default 4h, as in AWS.
+	// answers ReportExpired and GenerateCredentialReport starts a new one. Default 4h.
 	ReportLifetime time.Duration
+	// ReportRegenerateAfter is the age from which GenerateCredentialReport starts a new report;
+	// before it, it answers COMPLETE without regenerating (AWS: 4 hours). Default and upper
+	// bound ReportLifetime; a shorter value serves stale reports until they are regenerated.
+	ReportRegenerateAfter time.Duration
 }
 
 var _ http.Handler = (*Server)(nil)
@@ -98,6 +101,9 @@ func New(opts Options) *Server {
 	opts.BaseUserName = orDefault(opts.BaseUserName, DefaultBaseUserName)
 	if opts.ReportLifetime <= 0 {
 		opts.ReportLifetime = 4 * time.Hour
+	}
+	if opts.ReportRegenerateAfter <= 0 || opts.ReportRegenerateAfter > opts.ReportLifetime {
+		opts.ReportRegenerateAfter = opts.ReportLifetime
 	}
 	s := &Server{
 		opts:        opts,
