@@ -122,6 +122,8 @@ func cloneAccount(a *Account, now time.Time) *Account {
 		Root:                cloneRoot(a.Root, now),
 		ExternalID:          a.ExternalID,
 		CredentialReportCSV: a.CredentialReportCSV,
+
+		UnassignedMFADevices: slices.Clone(a.UnassignedMFADevices),
 	}
 	if a.RoleNames == nil {
 		c.RoleNames = []string{DefaultRoleName}

@@ -30,10 +30,17 @@
 // GetAccountAuthorizationDetails counts users, groups, roles and policies together against
 // MaxItems, honours Filter, returns every version of customer-managed policies and the AWS
 // managed policies in use in the account, with policy documents URL-encoded as IAM sends them.
+// GetPolicy and GetPolicyVersion read the calling account's customer managed policies and every
+// built-in AWS managed policy, attached or not (NoSuchEntity for any other ARN or version,
+// InvalidInput for a string that is not a policy ARN). ListVirtualMFADevices lists the users'
+// and the root's virtual devices and the unassigned ones (Account.UnassignedMFADevices) in
+// serial order, filtered by AssignmentStatus; hardware devices are not listed, as in IAM.
+// GetAccountSummary has AWS's keys (AccountSigningCertificatesPresent, not "Signin").
 // The credential report has AWS's 22 columns, its root row and its N/A, no_information and
 // not_supported cells; it is generated asynchronously (STARTED, INPROGRESS, COMPLETE),
-// snapshots the account when generation starts, is not regenerated within its 4-hour lifetime
-// and expires after it (ReportNotPresent, ReportInProgress, ReportExpired). JSON services page
+// snapshots the account when generation starts, is not regenerated within 4 hours
+// (Options.ReportRegenerateAfter) and expires after its lifetime (ReportNotPresent,
+// ReportInProgress, ReportExpired); GetCredentialReport returns its GeneratedTime. JSON services page
 // with MaxResults (Organizations at most 20, SSO at most 100) and NextToken. IAM write calls
 // return NoSuchEntity, DeleteConflict and LimitExceeded where IAM does.
 //

@@ -14,6 +14,9 @@ func iamHandlers() map[string]handler {
 		"GetCredentialReport":            {query: (*Server).getCredentialReport, write: true},
 		"GetAccountSummary":              {query: (*Server).getAccountSummary},
 		"GetAccountPasswordPolicy":       {query: (*Server).getAccountPasswordPolicy},
+		"GetPolicy":                      {query: (*Server).getPolicy},
+		"GetPolicyVersion":               {query: (*Server).getPolicyVersion},
+		"ListVirtualMFADevices":          {query: (*Server).listVirtualMFADevices},
 		"ListUsers":                      {query: (*Server).listUsers},
 		"ListGroups":                     {query: (*Server).listGroups},
 		"ListRoles":                      {query: (*Server).listRoles},
@@ -725,14 +728,16 @@ func (s *Server) listUserTags(req *request, x *acct, w *xmlWriter) error {
 	return nil
 }
 
+// GetAccountSummary: MFADevices counts every device, unassigned virtual ones included;
+// MFADevicesInUse the ones enabled for a user or the root.
 func (s *Server) getAccountSummary(req *request, x *acct, w *xmlWriter) error {
-	mfaDevices := 0
+	inUse := 0
 	for _, u := range x.users.items {
-		mfaDevices += len(u.MFADevices)
+		inUse += len(u.MFADevices)
 	}
 	root := x.a.Root
 	if root.MFA {
-		mfaDevices++
+		inUse++
 	}
 	versions := 0
 	for _, p := range x.policies.items {
@@ -745,39 +750,39 @@ func (s *Server) getAccountSummary(req *request, x *acct, w *xmlWriter) error {
 		return 0
 	}
 	summary := map[string]int{
-		"AccessKeysPerUserQuota":           2,
-		"AccountAccessKeysPresent":         b2i(root.AccessKeys[0] != nil || root.AccessKeys[1] != nil),
-		"AccountMFAEnabled":                b2i(root.MFA),
-		"AccountSigninCertificatesPresent": b2i(root.Certificates[0] != nil || root.Certificates[1] != nil),
-		"AssumeRolePolicySizeQuota":        2048,
-		"AttachedPoliciesPerGroupQuota":    10,
-		"AttachedPoliciesPerRoleQuota":     10,
-		"AttachedPoliciesPerUserQuota":     10,
-		"GlobalEndpointTokenVersion":       1,
-		"GroupPolicySizeQuota":             5120,
-		"Groups":                           len(x.groups.items),
-		"GroupsPerUserQuota":               10,
-		"GroupsQuota":                      300,
-		"InstanceProfiles":                 0,
-		"InstanceProfilesQuota":            1000,
-		"MFADevices":                       mfaDevices,
-		"MFADevicesInUse":                  mfaDevices,
-		"Policies":                         len(x.policies.items),
-		"PoliciesQuota":                    1500,
-		"PolicySizeQuota":                  6144,
-		"PolicyVersionsInUse":              versions,
-		"PolicyVersionsInUseQuota":         10000,
-		"Providers":                        0,
-		"RolePolicySizeQuota":              10240,
-		"Roles":                            len(x.roles.items),
-		"RolesQuota":                       1000,
-		"ServerCertificates":               0,
-		"ServerCertificatesQuota":          20,
-		"SigningCertificatesPerUserQuota":  2,
-		"UserPolicySizeQuota":              2048,
-		"Users":                            len(x.users.items),
-		"UsersQuota":                       5000,
-		"VersionsPerPolicyQuota":           5,
+		"AccessKeysPerUserQuota":            2,
+		"AccountAccessKeysPresent":          b2i(root.AccessKeys[0] != nil || root.AccessKeys[1] != nil),
+		"AccountMFAEnabled":                 b2i(root.MFA),
+		"AccountSigningCertificatesPresent": b2i(root.Certificates[0] != nil || root.Certificates[1] != nil),
+		"AssumeRolePolicySizeQuota":         2048,
+		"AttachedPoliciesPerGroupQuota":     10,
+		"AttachedPoliciesPerRoleQuota":      10,
+		"AttachedPoliciesPerUserQuota":      10,
+		"GlobalEndpointTokenVersion":        1,
+		"GroupPolicySizeQuota":              5120,
+		"Groups":                            len(x.groups.items),
+		"GroupsPerUserQuota":                10,
+		"GroupsQuota":                       300,
+		"InstanceProfiles":                  0,
+		"InstanceProfilesQuota":             1000,
+		"MFADevices":                        inUse + len(x.a.UnassignedMFADevices),
+		"MFADevicesInUse":                   inUse,
+		"Policies":                          len(x.policies.items),
+		"PoliciesQuota":                     1500,
+		"PolicySizeQuota":                   6144,
+		"PolicyVersionsInUse":               versions,
+		"PolicyVersionsInUseQuota":          10000,
+		"Providers":                         0,
+		"RolePolicySizeQuota":               10240,
+		"Roles":                             len(x.roles.items),
+		"RolesQuota":                        1000,
+		"ServerCertificates":                0,
+		"ServerCertificatesQuota":           20,
+		"SigningCertificatesPerUserQuota":   2,
+		"UserPolicySizeQuota":               2048,
+		"Users":                             len(x.users.items),
+		"UsersQuota":                        5000,
+		"VersionsPerPolicyQuota":            5,
 	}
 	keys := make([]string, 0, len(summary))
 	for k := range summary {

@@ -540,7 +540,7 @@ func TestAccountSummaryAndPasswordPolicy(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]int32{
-		"AccessKeysPerUserQuota": 2, "AccountAccessKeysPresent": 1, "AccountMFAEnabled": 1, "AccountSigninCertificatesPresent": 0,
+		"AccessKeysPerUserQuota": 2, "AccountAccessKeysPresent": 1, "AccountMFAEnabled": 1, "AccountSigningCertificatesPresent": 0,
 		"AssumeRolePolicySizeQuota": 2048, "AttachedPoliciesPerGroupQuota": 10, "AttachedPoliciesPerRoleQuota": 10,
 		"AttachedPoliciesPerUserQuota": 10, "GlobalEndpointTokenVersion": 1, "GroupPolicySizeQuota": 5120, "Groups": 2,
 		"GroupsPerUserQuota": 10, "GroupsQuota": 300, "InstanceProfiles": 0, "InstanceProfilesQuota": 1000, "MFADevices": 2,

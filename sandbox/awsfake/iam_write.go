@@ -242,6 +242,10 @@ func (s *Server) deactivateMFADevice(req *request, x *acct, w *xmlWriter) error 
 		return noSuchEntity("MFA Device with serial number %s does not exist.", serial)
 	}
 	u.MFADevices = slices.Delete(u.MFADevices, i, i+1)
+	if isVirtualMFASerial(serial) {
+		// The virtual device outlives its assignment until DeleteVirtualMFADevice.
+		x.a.UnassignedMFADevices = append(x.a.UnassignedMFADevices, serial)
+	}
 	return nil
 }
 

@@ -23,6 +23,18 @@ func PolicyARN(account, path, name string) string { return iamARN(account, "poli
 // AWSManagedPolicyARN("/", "ReadOnlyAccess") = "arn:aws:iam::aws:policy/ReadOnlyAccess".
 func AWSManagedPolicyARN(path, name string) string { return iamARN("aws", "policy", path, name) }
 
+// RootMFASerial is the serial (ARN) of a root user's virtual MFA device, as the IAM console
+// names it.
+func RootMFASerial(account string) string {
+	return "arn:aws:iam::" + account + ":mfa/root-account-mfa-device"
+}
+
+// isVirtualMFASerial reports whether an MFA serial number is a virtual device's ARN (hardware
+// devices have plain serials, FIDO security keys u2f ARNs).
+func isVirtualMFASerial(serial string) bool {
+	return strings.HasPrefix(serial, "arn:") && strings.Contains(serial, ":mfa/")
+}
+
 // RootARN returns the ARN of an account's root user.
 func RootARN(account string) string { return "arn:aws:iam::" + account + ":root" }
 

@@ -179,6 +179,17 @@ func TestValidate(t *testing.T) {
 		{"bad assignment", func(o *Organization) {
 			o.IdentityCenter.Assignments = append(o.IdentityCenter.Assignments, Assignment{AccountID: "999999999999", PermissionSetArn: "Nope", PrincipalType: "ROBOT", PrincipalID: "x"})
 		}, []string{"account is not in the organization", `permission set "Nope" does not exist`, "principal type must be USER or GROUP"}},
+		{"MFA devices", func(o *Organization) {
+			mgmt := o.Accounts[0]
+			mgmt.Users[1].MFADevices = []string{"arn:aws:iam::111111111111:mfa/alice"}
+			mgmt.UnassignedMFADevices = []string{"GAHT12345678", "arn:aws:iam::222222222222:mfa/spare"}
+			o.Accounts[1].Root.VirtualMFA = true
+		}, []string{
+			`account 111111111111: user "bob": MFA device arn:aws:iam::111111111111:mfa/alice is also account 111111111111: user "alice"'s`,
+			`account 111111111111: unassigned devices: MFA device "GAHT12345678": want a virtual device ARN arn:aws:iam::111111111111:mfa/<name>`,
+			`account 111111111111: unassigned devices: MFA device "arn:aws:iam::222222222222:mfa/spare": want a virtual device ARN`,
+			"account 222222222222: root: VirtualMFA without MFA",
+		}},
 		{"bad membership", func(o *Organization) {
 			o.IdentityCenter.Memberships = append(o.IdentityCenter.Memberships, Membership{GroupID: "g-9", UserID: "u-9"})
 		}, []string{`membership of user "u-9": group "g-9" does not exist`, `membership in group "g-9": user "u-9" does not exist`}},

@@ -64,6 +64,11 @@ type Account struct {
 	// PasswordPolicy is the account password policy; nil means none is set.
 	PasswordPolicy *PasswordPolicy
 	Root           Root
+	// UnassignedMFADevices are the serial ARNs (arn:aws:iam::<account>:mfa/<name>) of virtual
+	// MFA devices that exist in the account but are enabled for no user. DeactivateMFADevice
+	// of a user's virtual device adds it here, as in IAM, where the device outlives its
+	// assignment until DeleteVirtualMFADevice.
+	UnassignedMFADevices []string
 
 	// RoleNames are the roles that AssumeRole may assume in this account (AssumeRole does not
 	// evaluate trust policies). Nil means []string{DefaultRoleName}; an empty non-nil slice
@@ -87,8 +92,12 @@ type Root struct {
 	PasswordEnabled  bool
 	PasswordLastUsed time.Time
 	MFA              bool
-	AccessKeys       [2]*RootAccessKey // nil slot = no key
-	Certificates     [2]*Certificate   // nil slot = no certificate
+	// VirtualMFA says the root's MFA device (when MFA is set) is a virtual one, with serial
+	// RootMFASerial(account), which ListVirtualMFADevices lists; otherwise it is a hardware or
+	// FIDO device, which no account-wide call lists.
+	VirtualMFA   bool
+	AccessKeys   [2]*RootAccessKey // nil slot = no key
+	Certificates [2]*Certificate   // nil slot = no certificate
 }
 
 // RootAccessKey is one of the root user's access key slots.
@@ -120,8 +129,10 @@ type User struct {
 	PasswordLastChanged   time.Time // also the login profile's creation time
 	PasswordResetRequired bool
 
-	// MFADevices are the serial numbers (virtual device ARNs or hardware serials) of the
-	// user's enabled MFA devices. Their enable date is reported as the user's creation time.
+	// MFADevices are the serial numbers of the user's enabled MFA devices: virtual devices by
+	// their ARN (arn:aws:iam::<account>:mfa/<name>, listed by ListVirtualMFADevices too),
+	// hardware devices by their serial. Their enable date is reported as the user's creation
+	// time.
 	MFADevices   []string
 	AccessKeys   []AccessKey
 	Certificates []Certificate

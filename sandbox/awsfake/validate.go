@@ -13,8 +13,9 @@ const maxValidationErrors = 20
 // Validate reports what real AWS could not hold: malformed or duplicate account IDs, names
 // duplicated within an account (IAM names are case-insensitive), references to groups,
 // policies, permission sets, users or accounts that do not exist, more than two access keys per
-// user, access key IDs used twice, invalid statuses and policy documents that are not JSON. Each
-// problem names the account and principal. SetOrganization serves invalid input as given.
+// user, access key IDs or MFA devices used twice, invalid statuses and policy documents that are
+// not JSON. Each problem names the account and principal. SetOrganization serves invalid input
+// as given.
 func (o *Organization) Validate() error {
 	if o == nil {
 		return errors.New("organization is nil")
@@ -151,6 +152,29 @@ func (v *validator) account(a *Account, keys map[string]string) {
 		}
 	}
 
+	// A virtual MFA device is enabled for at most one user, and is either assigned or not.
+	mfa := make(map[string]string)
+	device := func(where, serial string, virtualOnly bool) {
+		virtual := isVirtualMFASerial(serial)
+		switch {
+		case (virtualOnly && !virtual) || (virtual && !strings.HasPrefix(serial, "arn:aws:iam::"+a.ID+":mfa/")):
+			v.add("%s: MFA device %q: want a virtual device ARN arn:aws:iam::%s:mfa/<name>", where, serial, a.ID)
+		case mfa[serial] != "":
+			v.add("%s: MFA device %s is also %s's", where, serial, mfa[serial])
+		default:
+			mfa[serial] = where
+		}
+	}
+	if a.Root.VirtualMFA {
+		if !a.Root.MFA {
+			v.add("account %s: root: VirtualMFA without MFA", a.ID)
+		}
+		device(fmt.Sprintf("account %s: root", a.ID), RootMFASerial(a.ID), false)
+	}
+	for _, serial := range a.UnassignedMFADevices {
+		device(fmt.Sprintf("account %s: unassigned devices", a.ID), serial, true)
+	}
+
 	users := make(map[string]bool, len(a.Users))
 	for i, u := range a.Users {
 		if u == nil {
@@ -182,6 +206,9 @@ func (v *validator) account(a *Account, keys map[string]string) {
 			if k.Status != "" && k.Status != KeyActive && k.Status != KeyInactive {
 				v.add("%s: access key %s status %q: want Active or Inactive", where, k.ID, k.Status)
 			}
+		}
+		for _, serial := range u.MFADevices {
+			device(where, serial, false)
 		}
 		if len(u.Certificates) > 2 {
 			v.add("%s: %d signing certificates, IAM allows 2", where, len(u.Certificates))
