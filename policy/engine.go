@@ -411,6 +411,11 @@ func (r *run) recordError(ch *Check, principal string, err error) {
 		r.runErrs[ch.ID] = re
 		r.logger.Warn("check failed at run time", "check", ch.ID, "principal", principal, "err", err)
 	}
+	// The smallest principal ID is the example, so that the report does not depend on which
+	// worker failed first.
+	if principal < re.example {
+		re.example, re.message = principal, err.Error()
+	}
 	re.principals++
 }
 

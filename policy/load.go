@@ -116,9 +116,10 @@ func Load(ctx context.Context, opts Options) (*Library, error) {
 	}
 	logger = logger.With("component", "policy")
 	ld := &libLoader{
-		lib:     &Library{tests: map[string]*ast.Module{}, data: map[string]any{}, logger: logger},
-		modules: map[string]*ast.Module{},
-		bundled: map[string]bool{},
+		lib:         &Library{tests: map[string]*ast.Module{}, data: map[string]any{}, logger: logger},
+		modules:     map[string]*ast.Module{},
+		bundled:     map[string]bool{},
+		bundledPkgs: map[string]bool{},
 	}
 	if !opts.NoBundled {
 		if err := ld.addFS(bundled.FS(), bundledPrefix, true); err != nil {
@@ -146,9 +147,10 @@ func Load(ctx context.Context, opts Options) (*Library, error) {
 }
 
 type libLoader struct {
-	lib     *Library
-	modules map[string]*ast.Module // evaluation modules by file name
-	bundled map[string]bool        // file names from the bundled library
+	lib         *Library
+	modules     map[string]*ast.Module // evaluation modules by file name
+	bundled     map[string]bool        // file names from the bundled library
+	bundledPkgs map[string]bool        // packages the bundled library defines
 }
 
 func parserOptions() ast.ParserOptions {
@@ -174,13 +176,18 @@ func (ld *libLoader) addParsed(name string, m *ast.Module, isBundled bool) {
 		ld.lib.tests[name] = m
 		return
 	}
-	if !isBundled {
-		pkg := m.Package.Path.String()
-		if slices.Contains(reservedPackages, pkg) {
-			ld.problem(Problem{Package: trimData(pkg), File: name, Line: m.Package.Location.Row,
-				Message: "package is reserved by the bundled library; give your helpers their own package"})
-			return
-		}
+	pkg := m.Package.Path.String()
+	switch {
+	case isBundled:
+		ld.bundledPkgs[pkg] = true
+	case slices.Contains(reservedPackages, pkg):
+		ld.problem(Problem{Package: trimData(pkg), File: name, Line: m.Package.Location.Row,
+			Message: "package is reserved by the bundled library; give your helpers their own package"})
+		return
+	case ld.bundledPkgs[pkg]:
+		ld.problem(Problem{Package: trimData(pkg), File: name, Line: m.Package.Location.Row,
+			Message: "package is defined by the bundled library; give your module its own package"})
+		return
 	}
 	ld.modules[name] = m
 	ld.bundled[name] = isBundled
@@ -346,7 +353,7 @@ func (ld *libLoader) collectChecks() map[string]*Check {
 	}
 	checks := map[string]*Check{}
 	ids := map[string]*Check{}
-	// Bundled packages first, so that a user check clashing with one is the one rejected.
+	// Bundled packages first, so that a user check reusing a bundled ID is the one rejected.
 	pkgs := slices.SortedFunc(maps.Keys(byPkg), func(a, b string) int {
 		ab, bb := ld.bundled[byPkg[a][0]], ld.bundled[byPkg[b][0]]
 		if ab != bb {
@@ -362,11 +369,9 @@ func (ld *libLoader) collectChecks() map[string]*Check {
 		short := trimData(pkg)
 		var ann *ast.Annotations
 		annFile := files[0]
-		mixed := false
 		var violation, unknownRule *ast.Rule
 		for _, f := range files {
 			m := ld.modules[f]
-			mixed = mixed || ld.bundled[f] != ld.bundled[files[0]]
 			for _, a := range m.Annotations {
 				if a.Scope == "package" && ann == nil {
 					ann, annFile = a, f
@@ -391,10 +396,6 @@ func (ld *libLoader) collectChecks() map[string]*Check {
 			for _, f := range files {
 				delete(ld.modules, f)
 			}
-		}
-		if mixed {
-			reject(nil, "package is already defined by the bundled library; give your check its own package name")
-			continue
 		}
 		ch, err := checkFromAnnotations(short, annFile, ann)
 		if err != nil {

@@ -123,11 +123,10 @@ func ParseWaivers(r io.Reader, name string) ([]Waiver, error) {
 		var de *toml.DecodeError
 		if errors.As(err, &de) {
 			row, col := de.Position()
+			if strings.Contains(de.Error(), "unknown field") {
+				return nil, fmt.Errorf("%s:%d:%d: unknown key %q (known keys: check, principal, qualifier, reason, owner, expires)", name, row, col, strings.Join(de.Key(), "."))
+			}
 			return nil, fmt.Errorf("%s:%d:%d: %s", name, row, col, de.Error())
-		}
-		var se *toml.StrictMissingError
-		if errors.As(err, &se) {
-			return nil, fmt.Errorf("%s: %s (known keys: check, principal, qualifier, reason, owner, expires)", name, se.String())
 		}
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -205,12 +204,12 @@ func ApplyWaivers(fs []finding.Finding, ws []Waiver, at time.Time) []finding.Fin
 			Title:     "Waiver expired",
 			Severity:  finding.SeverityLow,
 			Qualifier: q,
-			Message: fmt.Sprintf("waiver for %s on %s (owner %s) expired on %s; %d findings are no longer waived",
-				w.Check, w.Principal, w.Owner, w.Expires.Format(time.DateOnly), expiredMatches[j]),
+			Message: fmt.Sprintf("waiver for %s on %s (owner %s) expired at %s; it matches %d finding(s), open again unless another waiver covers them",
+				w.Check, w.Principal, w.Owner, w.Expires.Format(time.RFC3339), expiredMatches[j]),
 			Evidence: map[string]any{
 				"check": w.Check, "principal": w.Principal, "qualifier": w.Qualifier, "owner": w.Owner,
 				"reason": w.Reason, "expires": w.Expires.Format(time.RFC3339), "source": w.Source,
-				"findings_unwaived": expiredMatches[j],
+				"findings_matched": expiredMatches[j],
 			},
 			Remediation: finding.Remediation{Action: "review", Text: "Fix the findings, or renew the waiver with a new expiry and reason."},
 			Status:      finding.StatusOpen,
@@ -219,8 +218,8 @@ func ApplyWaivers(fs []finding.Finding, ws []Waiver, at time.Time) []finding.Fin
 	return fs
 }
 
-// markWaived waives the findings covered by an unexpired waiver, in place, and returns for
-// each waiver how many findings it would cover had it not expired.
+// markWaived waives the findings covered by an unexpired waiver (the first in ws wins), in
+// place, and returns for each expired waiver how many findings it matches.
 func markWaived(fs []finding.Finding, ws []Waiver, at time.Time) []int {
 	expiredMatches := make([]int, len(ws))
 	for i := range fs {
@@ -228,6 +227,7 @@ func markWaived(fs []finding.Finding, ws []Waiver, at time.Time) []int {
 		if f.Status != finding.StatusOpen && f.Status != finding.StatusCannotEvaluate {
 			continue
 		}
+		waived := false
 		for j, w := range ws {
 			if !w.matches(*f) {
 				continue
@@ -236,9 +236,11 @@ func markWaived(fs []finding.Finding, ws []Waiver, at time.Time) []int {
 				expiredMatches[j]++
 				continue
 			}
-			f.Status = finding.StatusWaived
-			f.WaivedBy, f.WaiverReason, f.WaiverExpires = w.Owner, w.Reason, w.Expires
-			break
+			if !waived {
+				f.Status = finding.StatusWaived
+				f.WaivedBy, f.WaiverReason, f.WaiverExpires = w.Owner, w.Reason, w.Expires
+				waived = true
+			}
 		}
 	}
 	return expiredMatches

@@ -34,7 +34,7 @@ violation contains v if {
 
 violation contains v if {
 	some x in input.items
-	x.account.settings.AccountAccessKeysPresent > 0
+	summary_reports_keys(x)
 	not has_active_key(x.principal)
 	v := {
 		"principal": x.principal.id,
@@ -53,5 +53,8 @@ has_active_key(p) if {
 cannot_evaluate contains lib.scope_unknown(x) if {
 	some x in lib.scope_incomplete
 	not has_active_key(x.principal)
-	not x.account.settings.AccountAccessKeysPresent > 0
+	not summary_reports_keys(x)
 }
+
+# A helper, because `not x.a.b > 0` is undefined, not true, when x.a.b is undefined.
+summary_reports_keys(x) if x.account.settings.AccountAccessKeysPresent > 0

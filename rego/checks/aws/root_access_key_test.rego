@@ -38,3 +38,8 @@ test_incomplete_scope_with_key_is_still_a_violation if {
 	t.quals(check.violation) == {[root_id, "access_key_2"]} with input as inp with time.now_ns as t.now
 	count(check.cannot_evaluate) == 0 with input as inp with time.now_ns as t.now
 }
+
+test_incomplete_scope_without_account_summary_cannot_be_evaluated if {
+	it := json.remove(object.union(t.aws_root({}), {"coverage": t.scope_partial}), ["/account/settings/AccountAccessKeysPresent"])
+	t.ids(check.cannot_evaluate) == {root_id} with input as {"items": [it]} with time.now_ns as t.now
+}

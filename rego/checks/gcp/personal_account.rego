@@ -30,7 +30,7 @@ violation contains v if {
 	not org_subdomain(domain)
 	v := {
 		"principal": p.id,
-		"msg": sprintf("%s is outside the organization's domains and holds %d role bindings", [p.email, count(p.grants)]),
+		"msg": sprintf("%s is outside the organization's domains and holds %d role binding(s)", [p.email, count(p.grants)]),
 		"evidence": {"domain": domain, "roles": sort({lib.binding(g) | some g in p.grants; not startswith(g.via, "inherited:")})},
 	}
 }

@@ -51,7 +51,7 @@ live_access(p) := {"console" | p.console_access} | {sprintf("%s %s", [c.kind, c.
 	some c in p.credentials
 	c.kind != "mfa_device"
 	c.status == "active"
-} | {sprintf("%d grants", [count(p.grants)]) | count(p.grants) > 0}
+} | {sprintf("%d grant(s)", [count(p.grants)]) | count(p.grants) > 0}
 
 cannot_evaluate contains lib.people_unknown(x) if {
 	some x in lib.people_incomplete
