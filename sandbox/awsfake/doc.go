@@ -35,14 +35,15 @@
 // InvalidInput for a string that is not a policy ARN). ListVirtualMFADevices lists the users'
 // and the root's virtual devices and the unassigned ones (Account.UnassignedMFADevices) in
 // serial order, filtered by AssignmentStatus; hardware devices are not listed, as in IAM.
-// GetAccountSummary has AWS's keys (AccountSigningCertificatesPresent, not "Signin").
-// The credential report has AWS's 22 columns, its root row and its N/A, no_information and
+// GetAccountSummary has AWS's keys (AccountSigningCertificatesPresent, not "Signin"). The
+// credential report has AWS's 22 columns, its root row and its N/A, no_information and
 // not_supported cells; it is generated asynchronously (STARTED, INPROGRESS, COMPLETE),
 // snapshots the account when generation starts, is not regenerated within 4 hours
 // (Options.ReportRegenerateAfter) and expires after its lifetime (ReportNotPresent,
-// ReportInProgress, ReportExpired); GetCredentialReport returns its GeneratedTime. JSON services page
-// with MaxResults (Organizations at most 20, SSO at most 100) and NextToken. IAM write calls
-// return NoSuchEntity, DeleteConflict and LimitExceeded where IAM does.
+// ReportInProgress, ReportExpired); GetCredentialReport returns its GeneratedTime and, with
+// Options.ReportStaleWhileGenerating, the previous report while a new one is generated. JSON
+// services page with MaxResults (Organizations at most 20, SSO at most 100) and NextToken. IAM
+// write calls return NoSuchEntity, DeleteConflict and LimitExceeded where IAM does.
 //
 // # What is simplified
 //

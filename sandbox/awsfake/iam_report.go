@@ -32,7 +32,12 @@ func (s *Server) generateCredentialReport(req *request, x *acct, w *xmlWriter) e
 		}
 		return nil
 	}
-	x.report = &reportState{started: now, content: renderCredentialReport(x, now)}
+	next := &reportState{started: now, content: renderCredentialReport(x, now)}
+	if rs := x.report; rs != nil && s.opts.ReportStaleWhileGenerating {
+		rs.previous = nil // keep one generation back
+		next.previous = rs
+	}
+	x.report = next
 	w.text("State", "STARTED")
 	w.text("Description", "No report exists. Starting a new report generation task")
 	return nil
@@ -53,7 +58,11 @@ func (s *Server) getCredentialReport(req *request, x *acct, w *xmlWriter) error 
 	}
 	rs.polls++
 	if !s.reportReady(rs, now) {
-		return errorf(http.StatusNotFound, "ReportInProgress", "Credential report is still being generated.")
+		prev := rs.previous
+		if prev == nil || now.Sub(prev.started) >= s.opts.ReportLifetime {
+			return errorf(http.StatusNotFound, "ReportInProgress", "Credential report is still being generated.")
+		}
+		rs = prev
 	}
 	w.open("Content")
 	enc := base64.NewEncoder(base64.StdEncoding, w.b)

@@ -280,4 +280,6 @@ type reportState struct {
 	started time.Time // GeneratedTime
 	polls   int       // Generate/Get calls since the generation started
 	content []byte    // the CSV, rendered when the generation started
+	// previous is the report this generation replaces (Options.ReportStaleWhileGenerating).
+	previous *reportState
 }

@@ -252,3 +252,46 @@ func TestCredentialReportServedStale(t *testing.T) {
 		t.Errorf("after regeneration: generated %s, want %s", got, want)
 	}
 }
+
+// TestCredentialReportStaleWhileGenerating: with ReportStaleWhileGenerating a regeneration in
+// progress serves the previous report (its GeneratedTime tells) instead of ReportInProgress; a
+// first generation has nothing to serve.
+func TestCredentialReportStaleWhileGenerating(t *testing.T) {
+	f := newFixture(t, testOrg(), func(o *Options) {
+		o.ReportLifetime, o.ReportRegenerateAfter, o.ReportPolls, o.ReportStaleWhileGenerating = 48*time.Hour, 4*time.Hour, 1, true
+	})
+	client := f.iam()
+	get := func() (time.Time, string) {
+		t.Helper()
+		out, err := client.GetCredentialReport(t.Context(), &iam.GetCredentialReportInput{})
+		if err != nil {
+			code, _ := apiErr(t, err)
+			return time.Time{}, code
+		}
+		return aws.ToTime(out.GeneratedTime), ""
+	}
+	type result struct {
+		generated time.Time
+		code      string
+	}
+	var got []result
+	if _, err := client.GenerateCredentialReport(t.Context(), &iam.GenerateCredentialReportInput{}); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		g, code := get()
+		got = append(got, result{g, code})
+	}
+	f.clock.Advance(5 * time.Hour)
+	if _, err := client.GenerateCredentialReport(t.Context(), &iam.GenerateCredentialReportInput{}); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		g, code := get()
+		got = append(got, result{g, code})
+	}
+	want := []result{{code: "ReportInProgress"}, {generated: t0}, {generated: t0}, {generated: t0.Add(5 * time.Hour)}}
+	if diff := cmp.Diff(want, got, cmp.AllowUnexported(result{})); diff != "" {
+		t.Errorf("reports (-want +got):\n%s", diff)
+	}
+}

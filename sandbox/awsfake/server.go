@@ -56,6 +56,9 @@ type Options struct {
 	// before it, it answers COMPLETE without regenerating (AWS: 4 hours). Default and upper
 	// bound ReportLifetime; a shorter value serves stale reports until they are regenerated.
 	ReportRegenerateAfter time.Duration
+	// ReportStaleWhileGenerating makes GetCredentialReport serve the previous report, while it
+	// is within its lifetime, instead of ReportInProgress while a regeneration runs.
+	ReportStaleWhileGenerating bool
 }
 
 var _ http.Handler = (*Server)(nil)
