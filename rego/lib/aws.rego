@@ -32,7 +32,7 @@ admin_action(a) if a in escalation_actions
 admin_action(a) if {
 	contains(a, "*")
 	some e in escalation_actions
-	glob.match(a, [], e)
+	glob.match(a, null, e)
 }
 
 # admin_docs[id] says whether policy document id reaches administrator and why:
@@ -66,7 +66,7 @@ admin_docs[id] := info if {
 
 excludes_iam(s) if {
 	some a in s.not_actions
-	glob.match(a, [], "iam:passrole")
+	glob.match(a, null, "iam:passrole")
 }
 
 # admin_grant(g) holds for a grant that reaches admin: the collector rated it admin, or its

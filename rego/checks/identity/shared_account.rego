@@ -1,9 +1,10 @@
 # METADATA
 # title: Shared or generic account
 # description: >-
-#   A user account whose name or email local part matches generic_name_patterns (admin,
-#   shared*, test*, ...), or whose linking matched more than one person: several people
-#   probably use it, so nobody is accountable for what it does. Protected principals are exempt.
+#   A user account whose name (for an email address, its local part) matches
+#   generic_name_patterns (admin, shared*, test*, ...), or whose linking matched more than one
+#   person: several people probably use it, so nobody is accountable for what it does.
+#   Protected principals are exempt.
 # custom:
 #   id: PV-IDN-004
 #   severity: medium
@@ -18,26 +19,31 @@ package provost.checks.idn_shared_account
 
 import data.provost.lib
 
-# All patterns as one glob alternation, compiled once: {admin,shared*,test*}.
-generic_glob := concat("", ["{", concat(",", lib.config.generic_name_patterns), "}"])
+# All patterns as one glob alternation, compiled once, matching a name or an email address by
+# its local part: {admin,shared*,admin@*,shared*@*}.
+generic_glob := concat("", ["{", concat(",", array.concat(
+	lib.config.generic_name_patterns,
+	[concat("", [p, "@*"]) | some p in lib.config.generic_name_patterns],
+)), "}"])
 
 violation contains v if {
 	some x in input.items
 	p := x.principal
-	name := lower(split(object.get(p, "email", p.name), "@")[0])
-	glob.match(generic_glob, [], name)
+	name := lower(p.name)
+	glob.match(generic_glob, null, name)
 	p.disabled == false
 	p.protected == false
+	local := split(name, "@")[0]
 	v := {
 		"principal": p.id,
-		"msg": sprintf("%s account %s looks generic (matches %s)", [p.provider, p.name, concat(", ", matching(name))]),
-		"evidence": {"name": name, "patterns": matching(name)},
+		"msg": sprintf("%s account %s looks generic (matches %s)", [p.provider, p.name, concat(", ", matching(local))]),
+		"evidence": {"name": local, "patterns": matching(local)},
 	}
 }
 
 matching(name) := sort([pattern |
 	some pattern in lib.config.generic_name_patterns
-	glob.match(pattern, [], name)
+	glob.match(pattern, null, name)
 ])
 
 violation contains v if {

@@ -30,9 +30,15 @@ test_protected_exempt if {
 }
 
 test_evidence_names_every_matching_pattern if {
-	inp := {"items": [t.gcp_user({"id": "gcp:user:test-team@corp.com", "email": "Test-Team@corp.com"})]}
+	inp := {"items": [t.gcp_user({"id": "gcp:user:test-team@corp.com", "email": "Test-Team@corp.com", "name": "Test-Team@corp.com"})]}
 	vs := check.violation with input as inp with time.now_ns as t.now with data.provost.config.generic_name_patterns as ["test-*", "*-team", "admin"]
 	some v in vs
 	v.evidence == {"name": "test-team", "patterns": ["*-team", "test-*"]}
-	v.msg == "gcp account alice@corp.com looks generic (matches *-team, test-*)"
+	v.msg == "gcp account Test-Team@corp.com looks generic (matches *-team, test-*)"
+}
+
+test_patterns_cross_dots if {
+	inp := {"items": [t.gcp_user({"id": "gcp:user:ops.team@corp.com", "email": "ops.team@corp.com", "name": "ops.team@corp.com"})]}
+	vs := check.violation with input as inp with time.now_ns as t.now with data.provost.config.generic_name_patterns as ["ops*"]
+	t.ids(vs) == {"gcp:user:ops.team@corp.com"}
 }
