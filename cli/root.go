@@ -90,6 +90,9 @@ policies (HIPAA, CIS, SOC 2) and reports what is stale, orphaned or over-privile
 		a.newScanCommand(),
 		a.newSnapshotsCommand(),
 		a.newDemoCommand(),
+		a.newDiffCommand(),
+		a.newHistoryCommand(),
+		a.newAccessCommand(),
 	)
 	return root
 }
