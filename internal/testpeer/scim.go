@@ -2,9 +2,11 @@ package testpeer
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -166,6 +168,32 @@ func startSCIM() (SCIMServer, error) {
 		p.stop()
 		return SCIMServer{}, fmt.Errorf("the SCIM server did not listen within %s: %s", scimStartTimeout, out.tail())
 	}
+}
+
+// Create POSTs a resource to the server ("Users" or "Groups") and returns what the server
+// answered (with its "id" and "meta"); any other answer than 201 fails the test.
+func (s SCIMServer) Create(t testing.TB, resourceType string, resource any) map[string]any {
+	t.Helper()
+	body, err := json.Marshal(resource)
+	if err != nil {
+		t.Fatalf("testpeer: encode %s: %v", resourceType, err)
+	}
+	req, err := http.NewRequest(http.MethodPost, s.URL+"/"+resourceType, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+s.Token)
+	req.Header.Set("Content-Type", "application/scim+json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("testpeer: POST %s: %v", resourceType, err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != http.StatusCreated {
+		t.Fatalf("testpeer: POST %s = %d %v (decode error %v)", resourceType, resp.StatusCode, out, err)
+	}
+	return out
 }
 
 func randomToken() string {
