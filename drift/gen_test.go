@@ -91,9 +91,9 @@ func genEstate(n int, seed uint64) ([]inventory.Principal, []inventory.Coverage)
 	return ps, cov
 }
 
-// churn returns a copy of ps in which frac of the principals changed: a fifth removed, as many
-// new ones added, and the rest edited — half only in activity times (no event), half in ways
-// that are drift (MFA, a grant gained, a key deactivated, a group joined, disabled). Unchanged
+// churn returns a copy of ps in which frac of the principals changed: a fifth removed (and as
+// many new ones added), half only in activity times (no event), and three tenths in ways that
+// are drift (MFA and an admin grant, a key deactivated and a group joined, disabled). Unchanged
 // principals share storage with ps. New principals are numbered from firstNew.
 func churn(ps []inventory.Principal, frac float64, seed uint64, firstNew int) []inventory.Principal {
 	r := rand.New(rand.NewPCG(seed, 2))
