@@ -70,7 +70,7 @@ func AppendPrincipal(dst []byte, p *Principal) []byte {
 // p's fields. It returns an error wrapping ErrMalformed, and never panics, for any other input.
 // Decoded strings share one allocation per record; decoded empty slices and maps are nil.
 func DecodePrincipal(b []byte, p *Principal) error {
-	d := decoder{b: b}
+	d := decoder{s: string(b)}
 	return d.principal(p, "", false)
 }
 
@@ -105,7 +105,14 @@ func canonical(p *Principal) *Principal {
 // DecodePrincipalRecord decodes a record written by AppendPrincipalRecord (or AppendPrincipal)
 // into p, resolving string references in t. id is used as p.ID when the record leaves it out.
 func DecodePrincipalRecord(b []byte, id string, t *StringTable, p *Principal) error {
-	d := decoder{b: b, t: t}
+	d := decoder{s: string(b), t: t}
+	return d.principal(p, id, false)
+}
+
+// DecodePrincipalRecordString is DecodePrincipalRecord for a record held in a string: decoded
+// strings are substrings of rec, with no copy.
+func DecodePrincipalRecordString(rec, id string, t *StringTable, p *Principal) error {
+	d := decoder{s: rec, t: t}
 	return d.principal(p, id, false)
 }
 
@@ -126,7 +133,12 @@ func NewRecordDecoder(t *StringTable) *RecordDecoder { return &RecordDecoder{t: 
 
 // Decode decodes one record into the decoder's Principal and returns it.
 func (rd *RecordDecoder) Decode(b []byte, id string) (*Principal, error) {
-	d := decoder{b: b, t: rd.t, rd: rd}
+	return rd.DecodeString(string(b), id)
+}
+
+// DecodeString is Decode for a record held in a string: decoded strings are substrings of rec.
+func (rd *RecordDecoder) DecodeString(rec, id string) (*Principal, error) {
+	d := decoder{s: rec, t: rd.t, rd: rd}
 	if err := d.principal(&rd.p, id, true); err != nil {
 		return nil, err
 	}
@@ -409,12 +421,11 @@ func appendTime(dst []byte, t time.Time) []byte {
 	return dst
 }
 
-// decoder reads one encoded principal. lit holds the record as one string so that every literal
-// is a substring of a single allocation.
+// decoder reads one encoded principal held in a string, so that every decoded literal is a
+// substring of it (one allocation per record, made by the caller).
 type decoder struct {
-	b   []byte
+	s   string
 	off int
-	lit string
 	t   *StringTable
 	rd  *RecordDecoder
 	err error
@@ -427,26 +438,37 @@ func (d *decoder) fail(what string) {
 }
 
 func (d *decoder) uvarint(what string) uint64 {
-	if d.err != nil {
-		return 0
+	if d.off < len(d.s) && d.s[d.off] < 0x80 { // most are one byte
+		d.off++
+		return uint64(d.s[d.off-1])
 	}
-	v, n := binary.Uvarint(d.b[d.off:])
-	if n <= 0 {
-		d.fail("bad " + what)
-		return 0
+	var x uint64
+	for i, shift := 0, uint(0); i < binary.MaxVarintLen64; i, shift = i+1, shift+7 {
+		if d.off+i >= len(d.s) || d.err != nil {
+			break
+		}
+		b := d.s[d.off+i]
+		if i == binary.MaxVarintLen64-1 && b > 1 {
+			break // overflows 64 bits
+		}
+		if b < 0x80 {
+			d.off += i + 1
+			return x | uint64(b)<<shift
+		}
+		x |= uint64(b&0x7f) << shift
 	}
-	d.off += n
-	return v
+	d.fail("bad " + what)
+	return 0
 }
 
 // count reads an element count; each element takes at least min bytes, which bounds what
 // garbage can make us allocate.
 func (d *decoder) count(what string, min int) int {
-	n := d.uvarint(what + " count")
+	n := d.uvarint(what)
 	if d.err != nil {
 		return 0
 	}
-	if n > uint64((len(d.b)-d.off)/min) {
+	if n > uint64((len(d.s)-d.off)/min) {
 		d.fail(what + " count too large")
 		return 0
 	}
@@ -471,17 +493,11 @@ func (d *decoder) str(what string) string {
 		return d.t.strs[id]
 	}
 	n := x >> 1
-	if n > uint64(len(d.b)-d.off) {
+	if n > uint64(len(d.s)-d.off) {
 		d.fail(what + ": string runs past the end")
 		return ""
 	}
-	if n == 0 {
-		return ""
-	}
-	if d.lit == "" {
-		d.lit = string(d.b)
-	}
-	s := d.lit[d.off : d.off+int(n)]
+	s := d.s[d.off : d.off+int(n)]
 	d.off += int(n)
 	return s
 }
@@ -494,18 +510,9 @@ func (d *decoder) time(what string) time.Time {
 	var s int64
 	var ns uint64
 	if h == 1 {
-		if d.off >= len(d.b) {
-			d.fail("bad " + what)
-			return time.Time{}
-		}
-		v, n := binary.Varint(d.b[d.off:])
-		if n <= 0 {
-			d.fail("bad " + what)
-			return time.Time{}
-		}
-		d.off += n
-		s = v
-		ns = d.uvarint(what + " nanoseconds")
+		zz := d.uvarint(what)
+		s = int64(zz>>1) ^ -int64(zz&1)
+		ns = d.uvarint(what)
 		if d.err == nil && ns >= nanosPerSecond {
 			d.fail(what + " nanoseconds out of range")
 		}
@@ -514,7 +521,7 @@ func (d *decoder) time(what string) time.Time {
 		zz := v >> 1
 		s = int64(zz>>1) ^ -int64(zz&1)
 		if v&1 == 1 {
-			ns = d.uvarint(what + " nanoseconds")
+			ns = d.uvarint(what)
 			if d.err == nil && (ns == 0 || ns >= nanosPerSecond) {
 				d.fail(what + " nanoseconds out of range")
 			}
@@ -540,8 +547,8 @@ func (d *decoder) stringMap(what string, m map[string]string) map[string]string 
 	}
 	prev := ""
 	for i := range n {
-		k := d.str(what + " key")
-		v := d.str(what + " value")
+		k := d.str(what)
+		v := d.str(what)
 		if d.err != nil {
 			return nil
 		}
@@ -556,15 +563,15 @@ func (d *decoder) stringMap(what string, m map[string]string) map[string]string 
 }
 
 func (d *decoder) principal(p *Principal, id string, reuse bool) error {
-	if len(d.b) < 2 {
+	if len(d.s) < 2 {
 		d.fail("short record")
 		return d.err
 	}
-	if d.b[0] != codecVersion {
-		d.fail(fmt.Sprintf("unknown format version %d", d.b[0]))
+	if d.s[0] != codecVersion {
+		d.fail(fmt.Sprintf("unknown format version %d", d.s[0]))
 		return d.err
 	}
-	h := d.b[1]
+	h := d.s[1]
 	d.off = 2
 	if h&^flagsKnown != 0 || h&flagEmailFromID != 0 && h&flagEmailFromName != 0 {
 		d.fail(fmt.Sprintf("bad flags %#x", h))
@@ -657,8 +664,8 @@ func (d *decoder) principal(p *Principal, id string, reuse bool) error {
 	q.Attributes = d.stringMap("attributes", attrs)
 	q.PersonID = d.str("person id")
 	q.LinkRule = d.str("link rule")
-	if d.err == nil && d.off != len(d.b) {
-		d.fail(fmt.Sprintf("%d trailing bytes", len(d.b)-d.off))
+	if d.err == nil && d.off != len(d.s) {
+		d.fail(fmt.Sprintf("%d trailing bytes", len(d.s)-d.off))
 	}
 	if d.err != nil {
 		return d.err

@@ -214,6 +214,20 @@ func TestPrincipalRecordRoundTrip(t *testing.T) {
 		}
 	}
 
+	// The string forms decode the same, sharing the caller's string.
+	var fromString Principal
+	if err := DecodePrincipalRecordString(string(rec), p.ID, table, &fromString); err != nil {
+		t.Fatalf("DecodePrincipalRecordString: %v", err)
+	}
+	if diff := cmp.Diff(p, fromString); diff != "" {
+		t.Errorf("DecodePrincipalRecordString (-want +got):\n%s", diff)
+	}
+	if got, err := NewRecordDecoder(table).DecodeString(string(rec), p.ID); err != nil {
+		t.Fatalf("DecodeString: %v", err)
+	} else if diff := cmp.Diff(p, *got); diff != "" {
+		t.Errorf("DecodeString (-want +got):\n%s", diff)
+	}
+
 	// A record with references cannot be read without its table, nor with a shorter one.
 	if err := DecodePrincipal(rec, &got); !errors.Is(err, ErrMalformed) {
 		t.Errorf("DecodePrincipal of a record with references: err = %v, want ErrMalformed", err)

@@ -40,9 +40,19 @@
 //
 // Records use inventory's compact codec without the ID (it is the key) and with strings of
 // low-cardinality fields (accounts, policy ARNs, scopes, kinds, tag keys and values, …) replaced
-// by references into the strings table. A string enters the table when at least two records
-// written in one snapshot use it; the table only grows and is loaded into memory (it holds the
-// distinct values of those fields, typically thousands).
+// by references into the strings table. A string enters the table when at least two of the
+// records a snapshot writes use it — counted on an evenly spaced sample of at most 32768 of
+// them, so a string shared by only a handful of a million new records may stay literal. The
+// table only grows and is loaded into memory (it holds the distinct values of those fields,
+// typically thousands).
+//
+// Writing the first snapshot (nothing stored yet) hashes and encodes each principal in one pass
+// while its data is in cache; later snapshots hash every principal, diff against the stored
+// hashes, and encode only what changed. Encoding runs on all cores in chunks and feeds bbolt's
+// Puts in key order as chunks complete; every chunk encodes into its own arena because bbolt
+// keeps a reference to each value until commit. The file grows by exactly what a commit needs
+// (no preallocation), and the mapping is reserved up front (1 GiB, or twice the file) because a
+// commit that outgrows it makes bbolt copy every dirty node out of the old mapping.
 //
 // Deleting snapshots (DeleteSnapshot, Prune) garbage-collects in the same transaction: a
 // version in segment s whose next version is in segment t is what snapshots in [s, t) see, and

@@ -1,10 +1,8 @@
 package store
 
 import (
-	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
-	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -15,17 +13,56 @@ import (
 // contentHasher computes inventory.Principal.ContentHash byte for byte, but serializes into one
 // reused buffer and hashes it with a single SHA-256 call: ContentHash writes each field through
 // the hash.Hash interface, which costs ~60 allocations and ~6.7µs per principal, the largest
-// cost of writing a snapshot. TestContentHasherMatchesContentHash holds the two equal; if
-// inventory's hasher is made allocation-free, delete this and call ContentHash.
+// cost of writing a snapshot. It also hands out the canonical form it hashed, so that encoding
+// does not sort again. TestContentHasherMatchesContentHash holds the two equal; if inventory's
+// hasher is made allocation-free, the hashing part can go.
 type contentHasher struct {
-	buf    []byte
-	keys   []string
+	buf  []byte
+	keys []string
+	// view is a canonical copy of a principal whose sets were not in canonical order.
+	view   inventory.Principal
 	groups []string
 	creds  []inventory.Credential
 	grants []inventory.Grant
 }
 
+// canonical returns p when its groups (sorted, no duplicates), credentials and grants are in
+// inventory's canonical order, else a copy with sorted sets, valid until the next call.
+func (h *contentHasher) canonical(p *inventory.Principal) *inventory.Principal {
+	groupsOK := true
+	for i := 1; i < len(p.Groups); i++ {
+		if p.Groups[i-1] >= p.Groups[i] {
+			groupsOK = false
+			break
+		}
+	}
+	credsOK := slices.IsSortedFunc(p.Credentials, compareCredential)
+	grantsOK := slices.IsSortedFunc(p.Grants, compareGrant)
+	if groupsOK && credsOK && grantsOK {
+		return p
+	}
+	h.view = *p
+	if !groupsOK {
+		h.groups = append(h.groups[:0], p.Groups...)
+		slices.Sort(h.groups)
+		h.groups = slices.Compact(h.groups)
+		h.view.Groups = h.groups
+	}
+	if !credsOK {
+		h.creds = append(h.creds[:0], p.Credentials...)
+		slices.SortFunc(h.creds, compareCredential)
+		h.view.Credentials = h.creds
+	}
+	if !grantsOK {
+		h.grants = append(h.grants[:0], p.Grants...)
+		slices.SortFunc(h.grants, compareGrant)
+		h.view.Grants = h.grants
+	}
+	return &h.view
+}
+
 func (h *contentHasher) sum(p *inventory.Principal) inventory.Hash {
+	p = h.canonical(p)
 	h.buf = h.buf[:0]
 	h.str(p.ID)
 	h.str(string(p.Provider))
@@ -40,35 +77,13 @@ func (h *contentHasher) sum(p *inventory.Principal) inventory.Hash {
 	h.bool(p.Console)
 	h.bool(p.MFA)
 	h.strMap(p.Tags)
-
-	groups := p.Groups
-	if !slices.IsSorted(groups) {
-		h.groups = append(h.groups[:0], groups...)
-		slices.Sort(h.groups)
-		groups = h.groups
+	h.int(len(p.Groups))
+	for _, g := range p.Groups {
+		h.str(g)
 	}
-	n := len(groups)
-	for i := 1; i < len(groups); i++ {
-		if groups[i] == groups[i-1] {
-			n--
-		}
-	}
-	h.int(n)
-	for i, g := range groups {
-		if i == 0 || g != groups[i-1] {
-			h.str(g)
-		}
-	}
-
-	creds := p.Credentials
-	if !slices.IsSortedFunc(creds, compareCredential) {
-		h.creds = append(h.creds[:0], creds...)
-		slices.SortFunc(h.creds, compareCredential)
-		creds = h.creds
-	}
-	h.int(len(creds))
-	for i := range creds {
-		c := &creds[i]
+	h.int(len(p.Credentials))
+	for i := range p.Credentials {
+		c := &p.Credentials[i]
 		h.str(string(c.Kind))
 		h.str(c.ID)
 		h.str(c.Status)
@@ -77,30 +92,18 @@ func (h *contentHasher) sum(p *inventory.Principal) inventory.Hash {
 		h.time(c.ExpiresAt)
 		h.str(c.Managed)
 	}
-
-	grants := p.Grants
-	if !slices.IsSortedFunc(grants, compareGrant) {
-		h.grants = append(h.grants[:0], grants...)
-		slices.SortFunc(h.grants, compareGrant)
-		grants = h.grants
-	}
-	h.int(len(grants))
-	for i := range grants {
-		g := &grants[i]
+	h.int(len(p.Grants))
+	for i := range p.Grants {
+		g := &p.Grants[i]
 		h.str(g.What)
 		h.str(g.Where)
 		h.str(g.Via)
 		h.str(string(g.Privilege))
 		h.str(g.Condition)
 	}
-
 	h.strMap(p.Attributes)
 	h.str(p.PersonID)
 	h.str(p.LinkRule)
-	// Drop references into the caller's principal so that the reused scratch keeps nothing alive.
-	clear(h.groups)
-	clear(h.creds)
-	clear(h.grants)
 	return inventory.Hash(sha256.Sum256(h.buf))
 }
 
@@ -130,34 +133,56 @@ func (h *contentHasher) time(t time.Time) {
 
 func (h *contentHasher) strMap(m map[string]string) {
 	h.int(len(m))
-	h.keys = slices.AppendSeq(h.keys[:0], maps.Keys(m))
+	if len(m) == 0 {
+		return
+	}
+	h.keys = h.keys[:0]
+	for k := range m {
+		h.keys = append(h.keys, k)
+	}
 	slices.Sort(h.keys)
 	for _, k := range h.keys {
 		h.str(k)
 		h.str(m[k])
 	}
-	clear(h.keys)
 }
 
-// compareCredential and compareGrant are inventory's canonical orders (hash.go).
+// compareCredential and compareGrant are inventory's canonical orders (hash.go), comparing
+// field by field only as far as needed.
 func compareCredential(a, b inventory.Credential) int {
-	return cmp.Or(
-		strings.Compare(string(a.Kind), string(b.Kind)),
-		strings.Compare(a.ID, b.ID),
-		strings.Compare(a.Status, b.Status),
-		a.CreatedAt.Compare(b.CreatedAt),
-		a.LastUsed.Compare(b.LastUsed),
-		a.ExpiresAt.Compare(b.ExpiresAt),
-		strings.Compare(a.Managed, b.Managed),
-	)
+	if c := strings.Compare(string(a.Kind), string(b.Kind)); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.ID, b.ID); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Status, b.Status); c != 0 {
+		return c
+	}
+	if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+		return c
+	}
+	if c := a.LastUsed.Compare(b.LastUsed); c != 0 {
+		return c
+	}
+	if c := a.ExpiresAt.Compare(b.ExpiresAt); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Managed, b.Managed)
 }
 
 func compareGrant(a, b inventory.Grant) int {
-	return cmp.Or(
-		strings.Compare(a.What, b.What),
-		strings.Compare(a.Where, b.Where),
-		strings.Compare(a.Via, b.Via),
-		strings.Compare(string(a.Privilege), string(b.Privilege)),
-		strings.Compare(a.Condition, b.Condition),
-	)
+	if c := strings.Compare(a.What, b.What); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Where, b.Where); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Via, b.Via); c != 0 {
+		return c
+	}
+	if c := strings.Compare(string(a.Privilege), string(b.Privilege)); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Condition, b.Condition)
 }

@@ -200,8 +200,12 @@ func (db *DB) EachPrincipal(id string, fn func(*inventory.Principal) error) erro
 			return err
 		}
 		rd := inventory.NewRecordDecoder(table)
+		var buf []byte
 		return db.eachVisible(tx, seq, func(k, v []byte) error {
-			p, err := rd.Decode(v[hashLen:], string(k))
+			// One allocation holds the ID and every literal string of the record.
+			buf = append(append(buf[:0], k...), v[hashLen:]...)
+			s := string(buf)
+			p, err := rd.DecodeString(s[len(k):], s[:len(k)])
 			if err != nil {
 				return db.corruptf("snapshot %q principal %q: %v", id, k, err)
 			}

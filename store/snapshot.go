@@ -1,13 +1,11 @@
 package store
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"math"
 	"runtime"
 	"slices"
 	"strings"
@@ -35,9 +33,8 @@ type SnapshotMeta struct {
 }
 
 const (
-	chunkSize     = 4096  // principals per parallel work item
+	chunkSize     = 2048  // principals per parallel work item
 	ctxCheckEvery = 16384 // loop iterations between context checks
-	minInternUses = 2     // a new string is interned when this many written records use it
 )
 
 // PutSnapshot writes the whole snapshot in ONE bbolt transaction (wholly there or absent).
@@ -61,7 +58,10 @@ func (db *DB) PutSnapshot(ctx context.Context, snap *inventory.Snapshot) error {
 	db.writeMu.Lock()
 	defer db.writeMu.Unlock()
 
-	ps, hashes, err := prepare(ctx, snap)
+	if err := checkCtx(ctx); err != nil {
+		return fmt.Errorf("put snapshot %q: %w", snap.ID, err)
+	}
+	ps, err := prepare(snap)
 	if err != nil {
 		return fmt.Errorf("put snapshot %q: %w", snap.ID, err)
 	}
@@ -82,7 +82,7 @@ func (db *DB) PutSnapshot(ctx context.Context, snap *inventory.Snapshot) error {
 		if err != nil {
 			return err
 		}
-		newTable, stats, err = db.writePrincipals(ctx, tx, seq, ps, hashes)
+		newTable, stats, err = db.writePrincipals(ctx, tx, seq, ps)
 		if err != nil {
 			return err
 		}
@@ -110,17 +110,16 @@ var testHookBeforeCommit func()
 
 type writeStats struct{ changed, removed, newStrings int }
 
-// prepare returns the snapshot's principals sorted by ID, with their content hashes, after
-// checking the IDs.
-func prepare(ctx context.Context, snap *inventory.Snapshot) ([]*inventory.Principal, []inventory.Hash, error) {
+// prepare returns the snapshot's principals sorted by ID, after checking the IDs.
+func prepare(snap *inventory.Snapshot) ([]*inventory.Principal, error) {
 	ps := make([]*inventory.Principal, len(snap.Principals))
 	for i := range snap.Principals {
 		p := &snap.Principals[i]
 		if p.ID == "" {
-			return nil, nil, fmt.Errorf("principal %d (name %q) has no ID", i, p.Name)
+			return nil, fmt.Errorf("principal %d (name %q) has no ID", i, p.Name)
 		}
 		if len(p.ID) > bolt.MaxKeySize {
-			return nil, nil, fmt.Errorf("principal %d: the ID %.64q… is %d bytes, more than %d", i, p.ID, len(p.ID), bolt.MaxKeySize)
+			return nil, fmt.Errorf("principal %d: the ID %.64q… is %d bytes, more than %d", i, p.ID, len(p.ID), bolt.MaxKeySize)
 		}
 		ps[i] = p
 	}
@@ -129,18 +128,10 @@ func prepare(ctx context.Context, snap *inventory.Snapshot) ([]*inventory.Princi
 	}
 	for i := 1; i < len(ps); i++ {
 		if ps[i-1].ID == ps[i].ID {
-			return nil, nil, fmt.Errorf("principal %q appears more than once", ps[i].ID)
+			return nil, fmt.Errorf("principal %q appears more than once", ps[i].ID)
 		}
 	}
-	hashes := make([]inventory.Hash, len(ps))
-	err := parallelChunks(ctx, len(ps), func(lo, hi int) error {
-		var h contentHasher
-		for i := lo; i < hi; i++ {
-			hashes[i] = h.sum(ps[i])
-		}
-		return nil
-	})
-	return ps, hashes, err
+	return ps, nil
 }
 
 func byID(a, b *inventory.Principal) int { return strings.Compare(a.ID, b.ID) }
@@ -186,188 +177,6 @@ func parallelChunks(ctx context.Context, n int, fn func(lo, hi int) error) error
 		return err
 	}
 	return checkCtx(ctx)
-}
-
-// writePrincipals writes segment seq: the principals of ps that differ from the latest stored
-// versions, and tombstones for stored principals ps no longer has.
-func (db *DB) writePrincipals(ctx context.Context, tx *bolt.Tx, seq uint64, ps []*inventory.Principal, hashes []inventory.Hash) (*inventory.StringTable, writeStats, error) {
-	var stats writeStats
-	table, err := db.tableFor(tx)
-	if err != nil {
-		return nil, stats, err
-	}
-	segs, err := db.segments(tx, math.MaxUint64)
-	if err != nil {
-		return nil, stats, err
-	}
-	if len(segs) > 0 && segs[len(segs)-1].seq >= seq {
-		return nil, stats, db.corruptf("segment %d exists before snapshot %d is written", segs[len(segs)-1].seq, seq)
-	}
-
-	// Diff against the newest version of every principal: since garbage collection leaves no
-	// version that no snapshot sees, that is the latest remaining snapshot.
-	var (
-		changed []int    // indexes into ps
-		removed [][]byte // IDs, sorted
-	)
-	m := newMerger(segs)
-	k, vers, more := m.next()
-	for i, steps := 0, 0; i < len(ps) || more; steps++ {
-		if steps%ctxCheckEvery == 0 {
-			if err := checkCtx(ctx); err != nil {
-				return nil, stats, err
-			}
-		}
-		var c int
-		switch {
-		case !more:
-			c = 1
-		case i == len(ps):
-			c = -1
-		default:
-			c = strings.Compare(string(k), ps[i].ID)
-		}
-		switch {
-		case c < 0: // stored, not in the snapshot
-			v := vers[len(vers)-1].v
-			if !isTombstone(v) {
-				removed = append(removed, bytes.Clone(k))
-			}
-			k, vers, more = m.next()
-		case c > 0: // new
-			changed = append(changed, i)
-			i++
-		default:
-			v := vers[len(vers)-1].v
-			if len(v) <= hashLen || inventory.Hash(v[:hashLen]) != hashes[i] {
-				if len(v) <= hashLen && !isTombstone(v) {
-					return nil, stats, db.corruptf("principal %q has a %d-byte value", k, len(v))
-				}
-				changed = append(changed, i)
-			}
-			i++
-			k, vers, more = m.next()
-		}
-	}
-	stats.changed, stats.removed = len(changed), len(removed)
-
-	table, added, err := extendTable(ctx, table, ps, changed)
-	if err != nil {
-		return nil, stats, err
-	}
-	stats.newStrings = len(added)
-	if len(added) > 0 {
-		sb := tx.Bucket(bucketStrings)
-		sb.FillPercent = 1
-		first := table.Len() - len(added)
-		for j, s := range added {
-			if err := sb.Put(binary.BigEndian.AppendUint32(nil, uint32(first+j)), []byte(s)); err != nil {
-				return nil, stats, fmt.Errorf("put string: %w", err)
-			}
-		}
-	}
-	if len(changed) == 0 && len(removed) == 0 {
-		return table, stats, nil
-	}
-
-	// Encode in parallel into per-chunk arenas. bbolt keeps a reference to every value until
-	// commit, so no buffer is ever reused.
-	vals := make([][]byte, len(changed))
-	err = parallelChunks(ctx, len(changed), func(lo, hi int) error {
-		arena := make([]byte, 0, (hi-lo)*256)
-		offs := make([]int, 0, hi-lo+1)
-		for j := lo; j < hi; j++ {
-			offs = append(offs, len(arena))
-			i := changed[j]
-			arena = append(arena, hashes[i][:]...)
-			arena = inventory.AppendPrincipalRecord(arena, ps[i], table)
-		}
-		offs = append(offs, len(arena))
-		for j := lo; j < hi; j++ {
-			a, b := offs[j-lo], offs[j-lo+1]
-			vals[j] = arena[a:b:b]
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, stats, err
-	}
-
-	seg, err := tx.Bucket(bucketPrincipals).CreateBucket(seqKey(seq))
-	if err != nil {
-		return nil, stats, fmt.Errorf("create segment %d: %w", seq, err)
-	}
-	seg.FillPercent = 1
-	// Put in key order: the segment is new, so every Put appends.
-	key := make([]byte, 0, 256)
-	for j, r, n := 0, 0, 0; j < len(changed) || r < len(removed); n++ {
-		if n%ctxCheckEvery == 0 {
-			if err := checkCtx(ctx); err != nil {
-				return nil, stats, err
-			}
-		}
-		var val []byte
-		if r == len(removed) || j < len(changed) && strings.Compare(ps[changed[j]].ID, string(removed[r])) < 0 {
-			key = append(key[:0], ps[changed[j]].ID...)
-			val = vals[j]
-			j++
-		} else {
-			key = append(key[:0], removed[r]...)
-			val = tombstone
-			r++
-		}
-		if err := seg.Put(key, val); err != nil {
-			return nil, stats, fmt.Errorf("put principal %q: %w", key, err)
-		}
-	}
-	return table, stats, nil
-}
-
-// extendTable returns t, or a copy extended with the internable strings that at least
-// minInternUses of the changed principals use and t lacks (most used first), and those strings.
-func extendTable(ctx context.Context, t *inventory.StringTable, ps []*inventory.Principal, changed []int) (*inventory.StringTable, []string, error) {
-	var (
-		mu    sync.Mutex
-		total map[string]int
-	)
-	err := parallelChunks(ctx, len(changed), func(lo, hi int) error {
-		counts := map[string]int{}
-		for _, i := range changed[lo:hi] {
-			inventory.EachInternable(ps[i], func(s string) {
-				if _, ok := t.ID(s); !ok {
-					counts[s]++
-				}
-			})
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		if total == nil {
-			total = counts
-			return nil
-		}
-		for s, n := range counts {
-			total[s] += n
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	var added []string
-	for s, n := range total {
-		if n >= minInternUses {
-			added = append(added, s)
-		}
-	}
-	if len(added) == 0 {
-		return t, nil, nil
-	}
-	slices.SortFunc(added, func(a, b string) int { return cmp.Or(cmp.Compare(total[b], total[a]), strings.Compare(a, b)) })
-	nt := t.Clone()
-	for _, s := range added {
-		nt.Add(s)
-	}
-	return nt, added, nil
 }
 
 // writeHeader stores the snapshot's header, body and objects.
@@ -579,9 +388,12 @@ func (db *DB) Snapshot(id string) (*inventory.Snapshot, error) {
 		if m.Principals > 0 {
 			s.Principals = make([]inventory.Principal, 0, m.Principals)
 		}
+		var buf []byte
 		err = db.eachVisible(tx, seq, func(k, v []byte) error {
 			s.Principals = append(s.Principals, inventory.Principal{})
-			if err := inventory.DecodePrincipalRecord(v[hashLen:], string(k), table, &s.Principals[len(s.Principals)-1]); err != nil {
+			buf = append(append(buf[:0], k...), v[hashLen:]...)
+			str := string(buf)
+			if err := inventory.DecodePrincipalRecordString(str[len(k):], str[:len(k)], table, &s.Principals[len(s.Principals)-1]); err != nil {
 				return db.corruptf("snapshot %q principal %q: %v", id, k, err)
 			}
 			return nil
