@@ -9,8 +9,8 @@ import (
 	"time"
 	"unicode/utf16"
 
-	"github.com/google/go-cmp/cmp"
 	goldap "github.com/go-ldap/ldap/v3"
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/provost-dev/provost/collector"
 	"github.com/provost-dev/provost/collector/ldap"
