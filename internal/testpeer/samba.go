@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/go-ldap/ldap/v3"
 )
 
 // Samba AD DC facts. The domain exists only inside the test peer, on loopback.
@@ -58,7 +60,9 @@ var (
 	sambaLock *os.File // held, never closed: the lock is released when the process exits
 )
 
-// Samba returns a Samba AD DC and a fresh, empty organizational unit for the calling test.
+// Samba returns a Samba AD DC and a fresh, empty organizational unit for the calling test,
+// removed with everything in it when the test ends. Account names are unique domain-wide, so
+// tests that use Samba must not run in parallel when they create the same names.
 //
 // The domain is provisioned once per machine into a cache directory (`samba-tool domain
 // provision` takes several seconds) and each test binary runs a fresh copy of it, stopped by
@@ -80,7 +84,24 @@ func Samba(t testing.TB) SambaServer {
 	}); err != nil {
 		t.Fatalf("testpeer: create %s in Samba: %v", srv.BaseDN, err)
 	}
+	// Account names (sAMAccountName) are unique across the whole domain: remove the test's
+	// entries when it ends so that later tests of this binary may reuse them.
+	t.Cleanup(func() {
+		if err := deleteTree(srv.URL, srv.BindDN, srv.Password, srv.BaseDN); err != nil {
+			t.Errorf("testpeer: remove %s from Samba: %v", srv.BaseDN, err)
+		}
+	})
 	return srv
+}
+
+// deleteTree removes dn and everything below it with the tree-delete control.
+func deleteTree(url, bindDN, password, dn string) error {
+	conn, err := dialBind(url, bindDN, password)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Del(ldap.NewDelRequest(dn, []ldap.Control{ldap.NewControlSubtreeDelete()}))
 }
 
 func startSamba() (SambaServer, error) {
