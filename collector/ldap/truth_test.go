@@ -112,13 +112,13 @@ func seedSCIM(t *testing.T, srv testpeer.SCIMServer) {
 			ext["manager"] = map[string]any{"value": ids[p.manager]}
 		}
 		u := map[string]any{
-			"schemas":  []string{scim.SchemaUser, scim.SchemaEnterpriseUser},
-			"userName": p.user,
-			"name":     map[string]any{"givenName": p.given, "familyName": p.family, "formatted": p.name()},
-			"emails":   []map[string]any{{"value": p.email, "type": "work", "primary": true}},
-			"title":    p.title,
-			"active":   p.status != inventory.PersonTerminated,
-			"userType": map[bool]string{true: "LOA", false: "Employee"}[p.status == inventory.PersonLeave],
+			"schemas":                 []string{scim.SchemaUser, scim.SchemaEnterpriseUser},
+			"userName":                p.user,
+			"name":                    map[string]any{"givenName": p.given, "familyName": p.family, "formatted": p.name()},
+			"emails":                  []map[string]any{{"value": p.email, "type": "work", "primary": true}},
+			"title":                   p.title,
+			"active":                  p.status != inventory.PersonTerminated,
+			"userType":                map[bool]string{true: "LOA", false: "Employee"}[p.status == inventory.PersonLeave],
 			scim.SchemaEnterpriseUser: ext,
 		}
 		ids[p.id] = srv.Create(t, "Users", u)["id"].(string)
