@@ -8,6 +8,7 @@ import (
 	"maps"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -99,10 +100,16 @@ func (c *Collector) collectAccount(ctx context.Context, t target) *accountResult
 	wg.Go(func() { details, detailsErr = c.authorizationDetails(actx, client) })
 	wg.Go(func() { rows, rowsErr = c.credentialReport(actx, client, t.account.ID) })
 	wg.Go(func() {
-		summary, summaryErr = accountSummary(actx, client)
+		if c.opts.AccountSummary == SummaryAlways {
+			summary, summaryErr = accountSummary(actx, client)
+		}
 		policy, policyEr = passwordPolicy(actx, client)
 	})
 	wg.Wait()
+	if c.opts.AccountSummary == SummaryOnReportFailure && rowsErr != nil {
+		// The root's MFA and access-key facts need other evidence.
+		summary, summaryErr = accountSummary(actx, client)
+	}
 
 	var problems []problem
 	add := func(step string, err error) {
@@ -184,11 +191,13 @@ func (c *Collector) authorizationDetails(ctx context.Context, client iamAPI) (*a
 	return d, nil
 }
 
-// credentialReport fetches and parses the account's credential report. It asks IAM to
-// generate one first (which returns COMPLETE at once while a report less than four hours old
-// exists, and otherwise starts a fresh one: a nightly run costs two calls either way), then
-// polls GetCredentialReport with doubling waits while generation is in progress, generates
-// again when the report is missing or expired, and waits out LimitExceeded.
+// credentialReport fetches and parses the account's credential report. It reads the existing
+// report first: IAM regenerates a report at most every 4 hours and answers
+// GenerateCredentialReport with COMPLETE while one is younger, so a run within that window
+// costs one call. It generates a report only when GetCredentialReport answers ReportNotPresent
+// or ReportExpired, or returns a report generated more than Options.ReportMaxAge ago (then at
+// most once: what IAM serves after that is as fresh as it gets), polls with doubling waits
+// while generation is in progress, and waits out LimitExceeded.
 func (c *Collector) credentialReport(ctx context.Context, client iamAPI, account string) ([]ReportRow, error) {
 	const maxGenerations = 3
 	wait := c.opts.ReportPoll
@@ -198,13 +207,18 @@ func (c *Collector) credentialReport(ctx context.Context, client iamAPI, account
 		wait = min(2*wait, maxWait)
 		return err
 	}
-	generations := 0
+	var (
+		generations int
+		complete    bool      // the last GenerateCredentialReport answered COMPLETE
+		stale       time.Time // GeneratedTime of a report found too old
+	)
 	generate := func() error {
 		for {
 			gen, err := client.GenerateCredentialReport(ctx, &iam.GenerateCredentialReportInput{})
 			if err == nil {
 				generations++
-				if gen.State == iamtypes.ReportStateTypeComplete {
+				complete = gen.State == iamtypes.ReportStateTypeComplete
+				if complete {
 					return nil
 				}
 				return pause()
@@ -217,12 +231,25 @@ func (c *Collector) credentialReport(ctx context.Context, client iamAPI, account
 			}
 		}
 	}
-	if err := generate(); err != nil {
-		return nil, err
-	}
 	for {
 		out, err := client.GetCredentialReport(ctx, &iam.GetCredentialReportInput{})
 		if err == nil {
+			generated := aws.ToTime(out.GeneratedTime)
+			switch {
+			case generations == 0 && !generated.IsZero() && c.now().Sub(generated) > c.opts.ReportMaxAge:
+				stale = generated
+				c.log.Debug("credential report too old; generating", "account", account, "generated", generated)
+				if err := generate(); err != nil {
+					return nil, err
+				}
+				continue
+			case !stale.IsZero() && !complete && !generated.After(stale):
+				// The old report, served while the new one is generated.
+				if err := pause(); err != nil {
+					return nil, err
+				}
+				continue
+			}
 			rows, perr := ParseCredentialReport(bytes.NewReader(out.Content))
 			if perr != nil {
 				return nil, collector.Errorf(inventory.ErrInvalid, "%w", perr)

@@ -33,12 +33,54 @@ const (
 	DefaultAccountTimeout = 5 * time.Minute
 	DefaultMaxItems       = 1000
 	DefaultReportPoll     = 2 * time.Second
+	DefaultReportMaxAge   = 4 * time.Hour
 	DefaultMaxAttempts    = 10
 	DefaultMaxBackoff     = 20 * time.Second
 )
 
 // SessionName is the role session name of every AssumeRole, so that CloudTrail shows Provost.
 const SessionName = "provost"
+
+// MinReportMaxAge is the shortest Options.ReportMaxAge: IAM regenerates a credential report at
+// most every 4 hours, so asking for a younger one returns the same report for two more calls.
+const MinReportMaxAge = 4 * time.Hour
+
+// SummaryMode says when an account's GetAccountSummary is read into Account.Settings.
+//
+// The summary's root facts (AccountMFAEnabled, AccountAccessKeysPresent,
+// AccountSigningCertificatesPresent) repeat the credential report's root row, which becomes the
+// root principal's MFA flag and credentials; its other keys are entity counts the authorization
+// details also give (Users, Roles, Groups, Policies), quotas, and counts nothing else reads
+// (Providers, ServerCertificates, MFADevices including unassigned virtual devices). The bundled
+// checks read only AccountMFAEnabled and AccountAccessKeysPresent: as evidence when the
+// credential report is missing, and AccountAccessKeysPresent also for a root key that is
+// inactive (AWS counts any key; CIS forbids any), which the report gives only as an inactive
+// access_key credential of the root principal. Without the summary those findings depend on
+// the report alone.
+type SummaryMode int
+
+const (
+	// SummaryAlways reads every account's summary: one call per account (the default).
+	SummaryAlways SummaryMode = iota
+	// SummaryOnReportFailure reads it only for accounts whose credential report could not be
+	// read, so the root facts keep their evidence when the report is missing, at no cost
+	// otherwise. Settings then hold only derived keys (uses_identity_center) for the others.
+	SummaryOnReportFailure
+	// SummaryNever never reads it.
+	SummaryNever
+)
+
+func (m SummaryMode) String() string {
+	switch m {
+	case SummaryAlways:
+		return "always"
+	case SummaryOnReportFailure:
+		return "on-report-failure"
+	case SummaryNever:
+		return "never"
+	}
+	return fmt.Sprintf("SummaryMode(%d)", int(m))
+}
 
 // Options configure a Collector. Only Name is required.
 type Options struct {
@@ -74,6 +116,15 @@ type Options struct {
 	// ReportPoll is the base interval for polling a credential report being generated; it
 	// doubles up to 15 times that. Default 2s.
 	ReportPoll time.Duration
+	// ReportMaxAge is the oldest credential report used as found: GetCredentialReport is called
+	// first, and GenerateCredentialReport only when it answers ReportNotPresent or
+	// ReportExpired or its report was generated (GeneratedTime) more than ReportMaxAge before
+	// Now. Default and minimum 4h, the interval at which IAM regenerates reports; a longer age
+	// saves calls and accepts older data.
+	ReportMaxAge time.Duration
+	// AccountSummary says when GetAccountSummary is read; see SummaryMode. Default
+	// SummaryAlways.
+	AccountSummary SummaryMode
 	// MaxAttempts and MaxBackoff tune the SDK's adaptive retry mode (defaults 10 and 20s).
 	MaxAttempts int
 	MaxBackoff  time.Duration
@@ -129,6 +180,18 @@ func New(opts Options) (*Collector, error) {
 	}
 	if opts.ReportPoll < 0 {
 		return nil, fmt.Errorf("awsiam %s: report poll %s: want a positive duration", opts.Name, opts.ReportPoll)
+	}
+	if opts.ReportMaxAge == 0 {
+		opts.ReportMaxAge = DefaultReportMaxAge
+	}
+	if opts.ReportMaxAge < MinReportMaxAge {
+		return nil, fmt.Errorf("awsiam %s: report max age %s: want at least %s, IAM regenerates a credential report at most every 4 hours",
+			opts.Name, opts.ReportMaxAge, MinReportMaxAge)
+	}
+	switch opts.AccountSummary {
+	case SummaryAlways, SummaryOnReportFailure, SummaryNever:
+	default:
+		return nil, fmt.Errorf("awsiam %s: account summary mode %d: want SummaryAlways, SummaryOnReportFailure or SummaryNever", opts.Name, int(opts.AccountSummary))
 	}
 	if opts.MaxAttempts == 0 {
 		opts.MaxAttempts = DefaultMaxAttempts
@@ -207,7 +270,8 @@ func (c *Collector) Collect(ctx context.Context) (*collector.Result, error) {
 		}
 		return nil, err
 	}
-	c.log.Info("collecting", "accounts", len(targets), "identity_center", c.opts.IdentityCenter)
+	c.log.Info("collecting", "accounts", len(targets), "identity_center", c.opts.IdentityCenter,
+		"account_summary", c.opts.AccountSummary.String())
 
 	results := make([]*accountResult, len(targets))
 	var ic *icData

@@ -11,13 +11,17 @@
 // IncludeSuspended.
 //
 // Cost: per account, GetAccountAuthorizationDetails (one call per MaxItems entities),
-// GenerateCredentialReport and GetCredentialReport (more Gets only while a report is being
-// generated), GetAccountSummary and GetAccountPasswordPolicy; with
-// VirtualMFADevices, also ListVirtualMFADevices when the report shows an MFA user. Nothing is
-// called per user: access keys are recorded by the credential report's slots (access_key_1,
-// access_key_2), since the report has no key IDs, and MFA by the report's mfa_active flag.
-// Identity Center reads two GetPolicy/GetPolicyVersion calls for each AWS managed policy that a
-// permission set references and no collected account's authorization details hold.
+// GetCredentialReport, GetAccountSummary (see SummaryMode) and GetAccountPasswordPolicy. The
+// credential report is read before it is generated: IAM regenerates a report at most every 4
+// hours, so within 4 hours of the last generation (another run's, or another tool's) the report
+// costs one call; otherwise (ReportNotPresent, ReportExpired, or a report older than
+// ReportMaxAge) GenerateCredentialReport and at least one more GetCredentialReport follow, one
+// call more than generating first would cost. With VirtualMFADevices, also
+// ListVirtualMFADevices when the report shows an MFA user. Nothing is called per user: access
+// keys are recorded by the credential report's slots (access_key_1, access_key_2), since the
+// report has no key IDs, and MFA by the report's mfa_active flag. Identity Center reads
+// GetPolicy and GetPolicyVersion once per run for each AWS managed policy that a permission set
+// references and no collected account's authorization details hold.
 //
 // Failure is data: a denied AssumeRole fails that account's Coverage with its kind, a missing
 // or malformed credential report makes it partial, and the other accounts go on. Collect

@@ -1,7 +1,6 @@
 package awsiam_test
 
 import (
-	"maps"
 	"testing"
 	"time"
 
@@ -152,15 +151,6 @@ func fakeOptions(srv *awsfake.Server, cfg *aws.Config) awsiam.Options {
 	}
 }
 
-// fakeSummary is the fake's GetAccountSummary map: fixed quotas plus the given counters.
-func fakeSummary(counters map[string]int) map[string]int {
-	m := summary(nil)
-	delete(m, "AccountSigningCertificatesPresent")
-	m["AccountSigninCertificatesPresent"] = 0 // the fake's spelling; AWS says "Signing"
-	maps.Copy(m, counters)
-	return m
-}
-
 // TestCollectFake collects the fake organization with two-item pages and asserts the whole
 // Result and every call made: paging across pages, credential reports polled while in progress,
 // the suspended account skipped, the root rows, and no call per user.
@@ -210,15 +200,15 @@ func TestCollectFake(t *testing.T) {
 		Accounts: []inventory.Account{
 			{ID: fakeMgmt, Provider: inventory.ProviderAWS, Name: "management", Kind: "account", Parent: "r-ab12", Path: []string{"Root"},
 				Status: "ACTIVE", Email: "aws-root@example.com",
-				Settings: fakeSummary(map[string]int{"AccountAccessKeysPresent": 1, "AccountMFAEnabled": 1, "Groups": 1, "MFADevices": 2,
+				Settings: summary(map[string]int{"AccountAccessKeysPresent": 1, "AccountMFAEnabled": 1, "Groups": 1, "MFADevices": 2,
 					"MFADevicesInUse": 2, "Policies": 1, "PolicyVersionsInUse": 2, "Roles": 2, "Users": 2, awsiam.SettingUsesIdentityCenter: 1}),
 				PasswordPolicy: &inventory.PasswordPolicy{MinimumLength: 14, RequireSymbols: true, RequireNumbers: true, RequireUppercase: true,
 					RequireLowercase: true, AllowUsersToChange: true, MaxAgeDays: 90, PasswordReusePrevention: 24, ExpirePasswords: true}},
 			{ID: fakeProd, Provider: inventory.ProviderAWS, Name: "prod", Kind: "account", Parent: "ou-ab12-web00001", Path: []string{"Root", "Prod", "Web"},
 				Status: "ACTIVE", Email: "prod@example.com",
-				Settings: fakeSummary(map[string]int{"Policies": 1, "PolicyVersionsInUse": 1, "Roles": 1, "Users": 1, awsiam.SettingUsesIdentityCenter: 1})},
+				Settings: summary(map[string]int{"Policies": 1, "PolicyVersionsInUse": 1, "Roles": 1, "Users": 1, awsiam.SettingUsesIdentityCenter: 1})},
 			{ID: fakeDev, Provider: inventory.ProviderAWS, Name: "dev", Kind: "account", Parent: "ou-ab12-dev00001", Path: []string{"Root", "Dev"},
-				Status: "ACTIVE", Email: "dev@example.com", Settings: fakeSummary(map[string]int{awsiam.SettingUsesIdentityCenter: 1})},
+				Status: "ACTIVE", Email: "dev@example.com", Settings: summary(map[string]int{awsiam.SettingUsesIdentityCenter: 1})},
 		},
 		Principals: []inventory.Principal{
 			{ID: admins, Provider: inventory.ProviderAWS, Account: fakeMgmt, Kind: inventory.KindGroup, Name: "admins", NativeID: "AGPAADMINS00000000001",
@@ -314,10 +304,11 @@ func TestCollectFake(t *testing.T) {
 
 	// Two-item pages: the management account's 8 entities (2 users, 1 group, 2 roles, 1
 	// customer and 2 AWS managed policies) take 4 pages, prod's 4 take 2, dev's none 1. Each
-	// credential report: one Generate starts it, three Gets poll it (the fake holds it in
-	// progress for 2 calls). Nothing per user.
+	// credential report: a Get finds none (ReportNotPresent), one Generate starts it, three
+	// Gets poll it (the fake holds it in progress for 2 calls). Nothing per user. Identity
+	// Center's AWS managed policies are all attached in some account: no GetPolicy.
 	wantCalls := map[string]int{
-		"iam:GetAccountAuthorizationDetails": 7, "iam:GenerateCredentialReport": 3, "iam:GetCredentialReport": 9,
+		"iam:GetAccountAuthorizationDetails": 7, "iam:GenerateCredentialReport": 3, "iam:GetCredentialReport": 12,
 		"iam:GetAccountSummary": 3, "iam:GetAccountPasswordPolicy": 3,
 		"sts:GetCallerIdentity": 1, "sts:AssumeRole": 2,
 		"organizations:ListRoots": 1, "organizations:ListAccountsForParent": 4, "organizations:ListOrganizationalUnitsForParent": 4,
