@@ -149,8 +149,8 @@ func TestCollectFakeAccountFailures(t *testing.T) {
 				srv.Inject(f)
 			}
 			opts := fakeOptions(srv, &cfg)
-			// Identity Center is not the subject here, and would read AWS managed policies that
-			// only a broken prod attaches with GetPolicy, which the fake does not serve.
+			// Identity Center is not the subject here; it would read the AWS managed policies
+			// that only a broken prod attaches with GetPolicy, with calls of its own.
 			opts.IdentityCenter = false
 			if tt.opts != nil {
 				tt.opts(&opts)

@@ -97,9 +97,9 @@ func TestCollectFakeAccountSelection(t *testing.T) {
 			name: "listed accounts without organization, identity center in the caller's account",
 			opts: func(o *awsiam.Options) { o.Organization, o.Accounts = false, []string{fakeDev} },
 			wantCoverage: []scopeStatus{
-				// Partial: the permission sets reference ReadOnlyAccess, which only prod (not
-				// collected) attaches, and the fake does not serve GetPolicy.
-				{fakeMgmt, inventory.CoveragePartial, inventory.ErrInvalid, awsiam.MethodIdentityCenter},
+				// The permission sets reference ReadOnlyAccess, which only prod (not collected)
+				// attaches: read with GetPolicy and GetPolicyVersion.
+				{fakeMgmt, inventory.CoverageComplete, "", awsiam.MethodIdentityCenter},
 				{fakeDev, inventory.CoverageComplete, "", awsiam.Method},
 			},
 			wantAccounts: []accountInfo{{ID: fakeMgmt}, {ID: fakeDev}},
@@ -108,9 +108,9 @@ func TestCollectFakeAccountSelection(t *testing.T) {
 			name: "caller's account only",
 			opts: func(o *awsiam.Options) { o.Organization = false },
 			wantCoverage: []scopeStatus{
-				// The permission set referencing ReadOnlyAccess, attached only in prod, needs
-				// GetPolicy, which the fake does not serve.
-				{fakeMgmt, inventory.CoveragePartial, inventory.ErrInvalid, ic},
+				// The permission set referencing ReadOnlyAccess, attached only in prod, is read
+				// with GetPolicy and GetPolicyVersion.
+				{fakeMgmt, inventory.CoverageComplete, "", ic},
 			},
 			wantAccounts: []accountInfo{{ID: fakeMgmt}},
 		},

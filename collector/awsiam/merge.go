@@ -52,12 +52,25 @@ func (c *Collector) mergeIdentityCenter(ctx context.Context, res *collector.Resu
 	started := c.now()
 	fctx, cancel := context.WithTimeout(ctx, c.opts.AccountTimeout)
 	defer cancel()
+	// AWS managed policies that permission sets reference and no collected account attaches
+	// are read once per run, failures included, however many permission sets or instances
+	// reference them.
 	var client *iam.Client
+	type fetched struct {
+		doc inventory.PolicyDoc
+		err error
+	}
+	cache := map[string]fetched{}
 	fetch := func(ctx context.Context, arn string) (inventory.PolicyDoc, error) {
+		if f, ok := cache[arn]; ok {
+			return f.doc, f.err
+		}
 		if client == nil {
 			client = iam.NewFromConfig(icp.cfg)
 		}
-		return fetchManagedPolicy(ctx, client, arn)
+		doc, err := fetchManagedPolicy(ctx, client, arn)
+		cache[arn] = fetched{doc, err}
+		return doc, err
 	}
 	j := joinIdentityCenter(fctx, ic, partition, docs, fetch)
 	for _, d := range j.docs {
