@@ -46,7 +46,9 @@ type LinkOptions struct {
 // Link matches each principal of snap to a person of snap, setting PersonID and LinkRule. Rules
 // are tried in opts.Order; the first that finds anyone decides: one person links, several make
 // the principal "ambiguous" with no PersonID. Person records that share an employee ID are one
-// human (say, from an HR file and a directory) and link to the one with the lowest ID.
+// human (say, from an HR file and a directory) and link to the record with the most final
+// status (terminated, then leave, then active: a leaver in any source of truth is a leaver),
+// the lowest ID among equals (link_owner.go).
 //
 // Human principals (users, SSO users, root) may link by any rule. Service accounts, roles and
 // groups link only through the mapping and owner tags: sharing a name with a person says nothing
@@ -56,7 +58,8 @@ type LinkOptions struct {
 //   - email: the principal's email, or its name when that is an email, against every person's
 //     emails and aliases, case-folded.
 //   - tag: the first of opts.OwnerTags the principal carries (key case-insensitive), its value
-//     read as an email or an employee ID; recorded as "tag:<key>".
+//     read as an email, a person or employee ID, a username, or an email in label form
+//     (ownerLookup, link_owner.go); recorded as "tag:<key>".
 //   - external_id: Attributes[AttrExternalID] against a person's external or employee ID.
 //   - username: the principal's name (the local part if it is an email in an allowed domain)
 //     against the usernames opts.UsernamePatterns build for each person, and their aliases that
@@ -93,6 +96,7 @@ type peopleIndex struct {
 	employee map[string][]int // folded employee ID
 	external map[string][]int // external ID or employee ID, as written
 	username map[string][]int // folded username
+	label    map[string][]int // emails in label form (link_owner.go)
 }
 
 func newPeopleIndex(people []inventory.Person, opts LinkOptions) *peopleIndex {
@@ -122,6 +126,7 @@ func newPeopleIndex(people []inventory.Person, opts LinkOptions) *peopleIndex {
 			}
 		}
 		add(ix.employee, fold(p.EmployeeID), i)
+		ix.indexLabels(p, i)
 		add(ix.external, strings.TrimSpace(p.ExternalID), i)
 		add(ix.external, strings.TrimSpace(p.EmployeeID), i)
 		for _, u := range ix.usernames(p) {
@@ -172,10 +177,7 @@ func (ix *peopleIndex) match(rule string, p *inventory.Principal) linkMatch {
 			if !ok || strings.TrimSpace(v) == "" {
 				continue
 			}
-			found := ix.email[fold(v)]
-			if len(found) == 0 {
-				found = ix.employee[fold(v)]
-			}
+			found := ix.ownerLookup(v)
 			if m := ix.resolve(found, RuleTag+":"+key); m.people > 0 {
 				return m
 			}
@@ -205,7 +207,7 @@ func (ix *peopleIndex) match(rule string, p *inventory.Principal) linkMatch {
 }
 
 // resolve counts the distinct humans among the people found: records sharing an employee ID
-// are one human, represented by the lowest person ID.
+// are one human, represented by the record preferPerson chooses.
 func (ix *peopleIndex) resolve(found []int, rule string) linkMatch {
 	switch len(found) {
 	case 0:
@@ -213,20 +215,20 @@ func (ix *peopleIndex) resolve(found []int, rule string) linkMatch {
 	case 1:
 		return linkMatch{people: 1, id: ix.people[found[0]].ID, rule: rule}
 	}
-	byHuman := map[string]string{} // employee ID or person ID → chosen person ID
+	byHuman := map[string]int{} // employee ID or person ID → the chosen person
 	for _, i := range found {
 		p := ix.people[i]
 		key := "id:" + p.ID
 		if e := fold(p.EmployeeID); e != "" {
 			key = "employee:" + e
 		}
-		if cur, ok := byHuman[key]; !ok || p.ID < cur {
-			byHuman[key] = p.ID
+		if cur, ok := byHuman[key]; !ok || preferPerson(p, ix.people[cur]) {
+			byHuman[key] = i
 		}
 	}
 	m := linkMatch{people: len(byHuman), rule: rule}
-	for _, id := range byHuman {
-		m.id = id
+	for _, i := range byHuman {
+		m.id = ix.people[i].ID
 	}
 	return m
 }
