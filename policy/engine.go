@@ -190,7 +190,7 @@ func (e *Evaluator) newRun(ctx context.Context, snap *inventory.Snapshot) (*run,
 	if err != nil {
 		return nil, err
 	}
-	store, err := e.newStore(snap.PolicyDocs)
+	store, err := e.newStore(ctx, snap.PolicyDocs, at)
 	if err != nil {
 		return nil, err
 	}
@@ -234,26 +234,66 @@ func (e *Evaluator) newRun(ctx context.Context, snap *inventory.Snapshot) (*run,
 	return r, nil
 }
 
-// newStore builds data.provost (config and policy documents) plus the user's data documents,
-// as AST values so that reads cost no conversion.
-func (e *Evaluator) newStore(docs []inventory.PolicyDoc) (storage.Store, error) {
+// derivedRules are library rules that depend on data alone (policy documents and config).
+// Provost evaluates each once per snapshot and supplies the value as data.provost.derived.<key>,
+// which the rule itself returns when present, so that batches look the result up instead of
+// re-deriving it (a cached virtual-document lookup costs several times a data lookup).
+var derivedRules = []struct{ key, rule string }{
+	{"aws_admin_docs", "data.provost.lib.aws.admin_docs"},
+}
+
+// newStore builds data.provost (config, policy documents and the derived values) plus the
+// user's data documents, as AST values so that reads cost no conversion.
+func (e *Evaluator) newStore(ctx context.Context, docs []inventory.PolicyDoc, at time.Time) (storage.Store, error) {
 	cfg, err := e.cfg.value()
 	if err != nil {
 		return nil, err
 	}
-	root := ast.NewObject()
+	user := ast.NewObject()
 	for _, k := range slices.Sorted(maps.Keys(e.lib.data)) {
 		v, err := ast.InterfaceToValue(e.lib.data[k])
 		if err != nil {
 			return nil, fmt.Errorf("policy data %s: %w", k, err)
 		}
-		root.Insert(ast.StringTerm(k), ast.NewTerm(v))
+		user.Insert(ast.StringTerm(k), ast.NewTerm(v))
 	}
-	root.Insert(ast.StringTerm("provost"), ast.ObjectTerm(
+	provost := ast.NewObject(
 		[2]*ast.Term{ast.StringTerm("config"), ast.NewTerm(cfg)},
 		[2]*ast.Term{ast.StringTerm("policy_docs"), policyDocsTerm(docs)},
-	))
-	return inmem.NewFromASTObject(root), nil
+	)
+	build := func(provost ast.Object) ast.Object {
+		root := user.Copy()
+		root.Insert(ast.StringTerm("provost"), ast.NewTerm(provost))
+		return root
+	}
+	derived := ast.NewObject()
+	for _, d := range derivedRules {
+		ref := ast.MustParseRef(d.rule)
+		if len(e.lib.compiler.GetRulesExact(ref)) == 0 {
+			continue // not loaded (NoBundled)
+		}
+		rs, err := rego.New(
+			rego.Compiler(e.lib.compiler),
+			rego.Store(inmem.NewFromASTObject(build(provost))),
+			rego.ParsedQuery(ast.NewBody(ast.Equality.Expr(ast.VarTerm("x"), ast.NewTerm(ref)))),
+			rego.StrictBuiltinErrors(true),
+			rego.Capabilities(capabilities()),
+			rego.Time(at), // honoured by an unprepared Eval
+		).Eval(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("derive %s: %w", d.rule, err)
+		}
+		if len(rs) != 1 {
+			continue // undefined: the rule falls back to computing per batch
+		}
+		v, err := ast.InterfaceToValue(rs[0].Bindings["x"])
+		if err != nil {
+			return nil, fmt.Errorf("derive %s: %w", d.rule, err)
+		}
+		derived.Insert(ast.StringTerm(d.key), ast.NewTerm(v))
+	}
+	provost.Insert(ast.StringTerm("derived"), ast.NewTerm(derived))
+	return inmem.NewFromASTObject(build(provost)), nil
 }
 
 // ruleRef is data.<package>.<rule>.
@@ -325,7 +365,7 @@ func (r *run) evalBatch(ctx context.Context, b batch) ([]finding.Finding, error)
 		items[i] = r.ix.item(p)
 		byID[p.ID] = p
 	}
-	rs, err := b.plan.query.Eval(ctx, rego.EvalParsedInput(batchInput(items)), rego.EvalTime(r.at))
+	rs, err := b.plan.query.Eval(ctx, rego.EvalParsedInput(batchInput(items)), rego.EvalTime(r.at), rego.EvalGenerateJSON(keepTerm))
 	if err == nil {
 		c := newCollector(byID)
 		if len(rs) == 1 {
@@ -373,7 +413,7 @@ func (r *run) fallback(ctx context.Context, b batch, items []*ast.Term, byID map
 // evalCheck evaluates one check over items and adds its results to c only when they are all
 // well-formed.
 func (r *run) evalCheck(ctx context.Context, q *rego.PreparedEvalQuery, ch *Check, items []*ast.Term, c *collector) error {
-	rs, err := q.Eval(ctx, rego.EvalParsedInput(batchInput(items)), rego.EvalTime(r.at))
+	rs, err := q.Eval(ctx, rego.EvalParsedInput(batchInput(items)), rego.EvalTime(r.at), rego.EvalGenerateJSON(keepTerm))
 	if err != nil {
 		return err
 	}
@@ -464,7 +504,11 @@ func (c *collector) findings() []finding.Finding {
 // errBadResult marks a result that breaks the Rego→Go contract.
 var errBadResult = errors.New("bad check result")
 
-// add records a check's violations and cannot_evaluate results (JSON-decoded sets). A
+// keepTerm hands query results back as OPA terms: the collector reads them directly instead of
+// through maps and slices, and converts only the evidence.
+func keepTerm(t *ast.Term, _ *rego.EvalContext) (any, error) { return t, nil }
+
+// add records a check's violations and cannot_evaluate results (sets of objects, as terms). A
 // violation wins over a cannot_evaluate result for the same principal and qualifier; between
 // two results for the same key, the smaller message wins, so the outcome is deterministic.
 func (c *collector) add(ch *Check, violations, unknowns any) error {
@@ -475,53 +519,81 @@ func (c *collector) add(ch *Check, violations, unknowns any) error {
 		if set.v == nil {
 			continue
 		}
-		list, ok := set.v.([]any)
+		t, ok := set.v.(*ast.Term)
 		if !ok {
 			return fmt.Errorf("%w: %s: results are %T, want a set", errBadResult, ch.ID, set.v)
 		}
-		for i, x := range list {
-			f, err := c.result(ch, x, set.status)
-			if err != nil {
-				return fmt.Errorf("%w: %s result %d: %v", errBadResult, ch.ID, i, err)
+		s, ok := t.Value.(ast.Set)
+		if !ok {
+			return fmt.Errorf("%w: %s: results are %v, want a set", errBadResult, ch.ID, ast.ValueName(t.Value))
+		}
+		var err error
+		i := 0
+		s.Until(func(x *ast.Term) bool {
+			var f finding.Finding
+			if f, err = c.result(ch, x.Value, set.status); err != nil {
+				err = fmt.Errorf("%w: %s result %d: %v", errBadResult, ch.ID, i, err)
+				return true
 			}
+			i++
 			prev, dup := c.out[f.ID]
 			switch {
 			case !dup:
 			case prev.Status == finding.StatusOpen && f.Status != finding.StatusOpen:
-				continue
+				return false
 			case prev.Status == f.Status && prev.Message <= f.Message:
-				continue
+				return false
 			}
 			c.out[f.ID] = f
+			return false
+		})
+		if err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-func (c *collector) result(ch *Check, x any, status finding.Status) (finding.Finding, error) {
-	obj, ok := x.(map[string]any)
+func stringField(obj ast.Object, k string) (string, bool, error) {
+	v := obj.Get(key(k))
+	if v == nil {
+		return "", false, nil
+	}
+	s, ok := v.Value.(ast.String)
+	if !ok {
+		return "", true, fmt.Errorf("%s is %v, want a string", k, v)
+	}
+	return string(s), true, nil
+}
+
+func (c *collector) result(ch *Check, x ast.Value, status finding.Status) (finding.Finding, error) {
+	obj, ok := x.(ast.Object)
 	if !ok {
 		return finding.Finding{}, fmt.Errorf("%v is not an object with principal and msg", x)
 	}
-	pid, ok := obj["principal"].(string)
-	if !ok {
-		return finding.Finding{}, fmt.Errorf("principal is %v, want the principal ID string", obj["principal"])
+	pid, present, err := stringField(obj, "principal")
+	if err != nil || !present {
+		return finding.Finding{}, fmt.Errorf("principal is %v, want the principal ID string", obj.Get(key("principal")))
 	}
-	msg, ok := obj["msg"].(string)
-	if !ok || msg == "" {
-		return finding.Finding{}, fmt.Errorf("msg is %v, want a non-empty string", obj["msg"])
+	msg, _, err := stringField(obj, "msg")
+	if err != nil || msg == "" {
+		return finding.Finding{}, fmt.Errorf("msg is %v, want a non-empty string", obj.Get(key("msg")))
 	}
-	var qualifier string
-	if q, present := obj["qualifier"]; present {
-		if qualifier, ok = q.(string); !ok {
-			return finding.Finding{}, fmt.Errorf("qualifier is %v, want a string", q)
-		}
+	qualifier, _, err := stringField(obj, "qualifier")
+	if err != nil {
+		return finding.Finding{}, err
 	}
 	var evidence map[string]any
-	if ev, present := obj["evidence"]; present {
-		if evidence, ok = ev.(map[string]any); !ok {
+	if ev := obj.Get(key("evidence")); ev != nil {
+		eo, ok := ev.Value.(ast.Object)
+		if !ok {
 			return finding.Finding{}, fmt.Errorf("evidence is %v, want an object", ev)
 		}
+		j, err := ast.JSON(eo)
+		if err != nil {
+			return finding.Finding{}, fmt.Errorf("evidence: %w", err)
+		}
+		evidence, _ = j.(map[string]any)
 	}
 	p, ok := c.byID[pid]
 	if !ok {

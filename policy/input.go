@@ -37,7 +37,7 @@ var keys = func() map[string]*ast.Term {
 		"source", "employee_id", "emails", "aliases", "department", "title", "manager",
 		"start_ns", "start_on", "end_ns", "end_on", "external_id",
 		"version", "permissions", "statements", "parse_error", "effect", "actions",
-		"not_actions", "resources", "not_resources", "conditional",
+		"not_actions", "resources", "not_resources", "conditional", "msg", "qualifier", "evidence",
 	} {
 		m[k] = ast.StringTerm(k)
 	}

@@ -35,14 +35,11 @@ admin_action(a) if {
 	glob.match(a, null, e)
 }
 
-# admin_docs[id] says whether policy document id reaches administrator and why:
+# doc_info(doc) says whether a policy document reaches administrator and why:
 # {"admin": bool, "actions": [...], "named": bool}. "actions" are the admin-granting actions
 # it allows on every resource (an Allow with NotAction on "*" counts unless it excludes IAM);
 # "named" is true when config.admin_policy_names names it or a managed policy it attaches.
-# Always defined for a known document, so that it is computed at most once per document per
-# evaluation; look it up with a key: admin_docs[g.what].
-admin_docs[id] := info if {
-	doc := data.provost.policy_docs[id]
+doc_info(doc) := info if {
 	actions := {a |
 		some s in doc.statements
 		s.effect == "allow"
@@ -63,6 +60,14 @@ admin_docs[id] := info if {
 	}
 	info := {"admin": (count(actions) + count(names)) > 0, "actions": sort(actions), "named": count(names) > 0}
 }
+
+# admin_docs maps every policy document ID to its doc_info. It depends on data only, so
+# Provost evaluates it once per snapshot and supplies the result as
+# data.provost.derived.aws_admin_docs; batches then merely look documents up. Without it (in
+# unit tests) it is computed here.
+admin_docs := data.provost.derived.aws_admin_docs if {
+	data.provost.derived.aws_admin_docs
+} else := {id: doc_info(doc) | some id, doc in data.provost.policy_docs}
 
 excludes_iam(s) if {
 	some a in s.not_actions

@@ -55,65 +55,86 @@ alice := {
 item(p, extra) := object.union({"principal": p, "coverage": complete}, extra)
 
 aws_user(p) := item(
-	object.union(object.union(base_principal, {
-		"id": "arn:aws:iam::111111111111:user/alice", "provider": "aws",
-		"account": "111111111111", "kind": "user", "name": "alice", "human": true,
-		"person_id": "hr:1001", "link_rule": "email",
-	}), p),
+	object.union(
+		object.union(base_principal, {
+			"id": "arn:aws:iam::111111111111:user/alice", "provider": "aws",
+			"account": "111111111111", "kind": "user", "name": "alice", "human": true,
+			"person_id": "hr:1001", "link_rule": "email",
+		}),
+		p,
+	),
 	{"account": aws_account, "person": alice},
 )
 
 aws_root(p) := item(
-	object.union(object.union(base_principal, {
-		"id": "arn:aws:iam::111111111111:root", "provider": "aws", "account": "111111111111",
-		"kind": "root", "name": "<root_account>", "human": true, "mfa": true,
-	}), p),
+	object.union(
+		object.union(base_principal, {
+			"id": "arn:aws:iam::111111111111:root", "provider": "aws", "account": "111111111111",
+			"kind": "root", "name": "<root_account>", "human": true, "mfa": true,
+		}),
+		p,
+	),
 	{"account": aws_account},
 )
 
 aws_role(p) := item(
-	object.union(object.union(base_principal, {
-		"id": "arn:aws:iam::111111111111:role/deploy", "provider": "aws",
-		"account": "111111111111", "kind": "role", "name": "deploy", "human": false,
-		"created_ns": days_ago(400), "created_on": date(400),
-	}), p),
+	object.union(
+		object.union(base_principal, {
+			"id": "arn:aws:iam::111111111111:role/deploy", "provider": "aws",
+			"account": "111111111111", "kind": "role", "name": "deploy", "human": false,
+			"created_ns": days_ago(400), "created_on": date(400),
+		}),
+		p,
+	),
 	{"account": aws_account},
 )
 
 sso_user(p) := item(
-	object.union(object.union(base_principal, {
-		"id": "aws-sso:d-1234567890:u-1", "provider": "aws", "account": "999999999999",
-		"kind": "sso_user", "name": "alice", "email": "alice@corp.com", "human": true,
-		"person_id": "hr:1001", "link_rule": "email",
-	}), p),
+	object.union(
+		object.union(base_principal, {
+			"id": "aws-sso:d-1234567890:u-1", "provider": "aws", "account": "999999999999",
+			"kind": "sso_user", "name": "alice", "email": "alice@corp.com", "human": true,
+			"person_id": "hr:1001", "link_rule": "email",
+		}),
+		p,
+	),
 	{"person": alice},
 )
 
 gcp_user(p) := item(
-	object.union(object.union(base_principal, {
-		"id": "gcp:user:alice@corp.com", "provider": "gcp", "account": "organizations/1",
-		"kind": "user", "name": "alice@corp.com", "email": "alice@corp.com", "human": true,
-		"person_id": "hr:1001", "link_rule": "email",
-	}), p),
+	object.union(
+		object.union(base_principal, {
+			"id": "gcp:user:alice@corp.com", "provider": "gcp", "account": "organizations/1",
+			"kind": "user", "name": "alice@corp.com", "email": "alice@corp.com", "human": true,
+			"person_id": "hr:1001", "link_rule": "email",
+		}),
+		p,
+	),
 	{"account": gcp_org, "person": alice},
 )
 
 gcp_sa(p) := item(
-	object.union(object.union(base_principal, {
-		"id": "gcp:serviceAccount:etl@data-prod.iam.gserviceaccount.com", "provider": "gcp",
-		"account": "projects/data-prod", "kind": "service_account",
-		"name": "etl@data-prod.iam.gserviceaccount.com",
-		"email": "etl@data-prod.iam.gserviceaccount.com", "human": false,
-		"created_ns": days_ago(400), "created_on": date(400), "person_id": "hr:1001", "link_rule": "tag:owner",
-	}), p),
+	object.union(
+		object.union(base_principal, {
+			"id": "gcp:serviceAccount:etl@data-prod.iam.gserviceaccount.com", "provider": "gcp",
+			"account": "projects/data-prod", "kind": "service_account",
+			"name": "etl@data-prod.iam.gserviceaccount.com",
+			"email": "etl@data-prod.iam.gserviceaccount.com", "human": false,
+			"created_ns": days_ago(400), "created_on": date(400), "person_id": "hr:1001", "link_rule": "tag:owner",
+		}),
+		p,
+	),
 	{"account": {"id": "projects/data-prod", "provider": "gcp", "kind": "project", "path": [], "tags": {}, "settings": {}}, "person": alice},
 )
 
 gcp_group(p) := item(
-	object.union(object.union(base_principal, {
-		"id": "gcp:group:eng@corp.com", "provider": "gcp", "account": "organizations/1",
-		"kind": "group", "name": "eng@corp.com", "human": false,
-	}), p),
+	object.union(
+		object.union(base_principal, {
+			"id": "gcp:group:eng@corp.com", "provider": "gcp", "account": "organizations/1",
+			"kind": "group", "name": "eng@corp.com", "human": false,
+		}),
+		p,
+	),
 	{"account": gcp_org},
 )
 

@@ -21,7 +21,7 @@ import data.provost.lib.gcp
 violation contains v if {
 	some x in input.items
 	some g in x.principal.grants
-	g.what in gcp.basic_roles
+	gcp.basic_roles[g.what]
 	g.via == "direct"
 	v := {
 		"principal": x.principal.id,
@@ -38,6 +38,6 @@ cannot_evaluate contains lib.scope_unknown(x) if {
 
 any_basic(p) if {
 	some g in p.grants
-	g.what in gcp.basic_roles
+	gcp.basic_roles[g.what]
 	g.via == "direct"
 }

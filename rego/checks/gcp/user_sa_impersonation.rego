@@ -22,7 +22,7 @@ import data.provost.lib.gcp
 violation contains v if {
 	some x in input.items
 	some g in x.principal.grants
-	g.what in gcp.impersonation_roles
+	gcp.impersonation_roles[g.what]
 	not startswith(g.via, "inherited:")
 	gcp.resource_level(g.where)
 	v := {
@@ -40,5 +40,5 @@ cannot_evaluate contains lib.scope_unknown(x) if {
 
 any_impersonation(p) if {
 	some g in p.grants
-	g.what in gcp.impersonation_roles
+	gcp.impersonation_roles[g.what]
 }

@@ -47,11 +47,11 @@ past_sla(person) if lib.now_ns > person.end_ns + (lib.config.leaver_sla_hours * 
 
 past_sla(person) if not person.end_ns
 
-live_access(p) := {"console" | p.console_access} | {sprintf("%s %s", [c.kind, c.id]) |
+live_access(p) := ({"console" | p.console_access} | {sprintf("%s %s", [c.kind, c.id]) |
 	some c in p.credentials
 	c.kind != "mfa_device"
 	c.status == "active"
-} | {sprintf("%d grant(s)", [count(p.grants)]) | count(p.grants) > 0}
+}) | {sprintf("%d grant(s)", [count(p.grants)]) | count(p.grants) > 0}
 
 cannot_evaluate contains lib.people_unknown(x) if {
 	some x in lib.people_incomplete

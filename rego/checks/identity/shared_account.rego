@@ -21,10 +21,13 @@ import data.provost.lib
 
 # All patterns as one glob alternation, compiled once, matching a name or an email address by
 # its local part: {admin,shared*,admin@*,shared*@*}.
-generic_glob := concat("", ["{", concat(",", array.concat(
-	lib.config.generic_name_patterns,
-	[concat("", [p, "@*"]) | some p in lib.config.generic_name_patterns],
-)), "}"])
+generic_glob := concat("", [
+	"{", concat(",", array.concat(
+		lib.config.generic_name_patterns,
+		[concat("", [p, "@*"]) | some p in lib.config.generic_name_patterns],
+	)),
+	"}",
+])
 
 violation contains v if {
 	some x in input.items
