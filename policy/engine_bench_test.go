@@ -169,4 +169,3 @@ func BenchmarkDocLookup(b *testing.B) {
 		})
 	}
 }
-
