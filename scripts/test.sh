@@ -14,6 +14,15 @@ if ! command -v moto_server >/dev/null 2>&1; then
   exit 1
 fi
 
+# ---- peers: sources of truth (issue 5) -------------------------------------------------------
+# OpenLDAP slapd, Samba AD DC (apt) and the SCIM server (npm ci from its lock file), for
+# collector/ldap, collector/scim and internal/testpeer. The script installs only what is missing
+# and is quick when all is there; the tests start the peers themselves on 127.0.0.1 (Samba
+# needs root and port 389) and fail, never skip, when one cannot start.
+echo "== peers"
+bash scripts/peers/install.sh
+# ---- end peers --------------------------------------------------------------------------------
+
 echo "== gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 if [ -n "$unformatted" ]; then
