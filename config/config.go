@@ -46,6 +46,10 @@ type Sources struct {
 	Static []StaticSource `toml:"static"`
 	AWS    []AWSSource    `toml:"aws"`
 	GCP    []GCPSource    `toml:"gcp"`
+	// Sources of truth (sources_truth.go).
+	HRFile []HRFileSource `toml:"hrfile"`
+	LDAP   []LDAPSource   `toml:"ldap"`
+	SCIM   []SCIMSource   `toml:"scim"`
 }
 
 // StaticSource reads a snapshot-shaped JSON file.

@@ -17,7 +17,7 @@ func TestExampleConfigParses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := Parse(exampleFile, data, env(nil))
+	got, err := Parse(exampleFile, data, env(map[string]string{"PROVOST_LDAP_PASSWORD": "pw", "PROVOST_SCIM_TOKEN": "tok"}))
 	if err != nil {
 		t.Fatalf("Parse(%s): %v", exampleFile, err)
 	}
@@ -27,10 +27,20 @@ func TestExampleConfigParses(t *testing.T) {
 	aws.Accounts, aws.Profiles = []string{}, []string{}
 	gcp := DefaultGCPSource()
 	gcp.Name, gcp.Organization, gcp.Projects = "gcp-prod", "organizations/123456789012", []string{}
+	hr := DefaultHRFileSource()
+	hr.Name, hr.Path, hr.StatusValues = "workday", "hr/workday.csv", map[string]string{}
+	ad := DefaultLDAPSource()
+	ad.Name, ad.URL, ad.BindDN, ad.BindPassword = "corp-ad", "ldaps://dc1.corp.example:636", "CN=provost-reader,OU=Service Accounts,DC=corp,DC=example", "pw"
+	ad.StatusValues, ad.Attributes.Aliases = map[string]string{}, []string{}
+	okta := DefaultSCIMSource()
+	okta.Name, okta.URL, okta.Token, okta.StatusValues = "okta", "https://corp.okta.example/scim/v2", "tok", map[string]string{}
 	want.Sources = Sources{
 		Static: []StaticSource{{Name: "example", Path: "sandbox/example-org.json"}},
 		AWS:    []AWSSource{aws},
 		GCP:    []GCPSource{gcp},
+		HRFile: []HRFileSource{hr},
+		LDAP:   []LDAPSource{ad},
+		SCIM:   []SCIMSource{okta},
 	}
 	want.Linking.EmailDomains = []string{}
 	want.Policy.Dirs, want.Policy.Bundles = []string{}, []string{}

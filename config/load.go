@@ -110,6 +110,9 @@ func (c *Config) fillDefaults(seen map[string]int) {
 	}
 	fill("sources.aws", reflect.ValueOf(c.Sources.AWS), func() reflect.Value { return reflect.ValueOf(DefaultAWSSource()) })
 	fill("sources.gcp", reflect.ValueOf(c.Sources.GCP), func() reflect.Value { return reflect.ValueOf(DefaultGCPSource()) })
+	fill("sources.hrfile", reflect.ValueOf(c.Sources.HRFile), func() reflect.Value { return reflect.ValueOf(DefaultHRFileSource()) })
+	fill("sources.ldap", reflect.ValueOf(c.Sources.LDAP), func() reflect.Value { return reflect.ValueOf(DefaultLDAPSource()) })
+	fill("sources.scim", reflect.ValueOf(c.Sources.SCIM), func() reflect.Value { return reflect.ValueOf(DefaultSCIMSource()) })
 }
 
 // resolvePaths makes the file paths in c relative to dir, where the config file is.
@@ -122,6 +125,15 @@ func (c *Config) resolvePaths(dir string) {
 	abs(&c.Store.Path)
 	for i := range c.Sources.Static {
 		abs(&c.Sources.Static[i].Path)
+	}
+	for i := range c.Sources.HRFile {
+		abs(&c.Sources.HRFile[i].Path)
+	}
+	for i := range c.Sources.LDAP {
+		abs(&c.Sources.LDAP[i].CAFile)
+	}
+	for i := range c.Sources.SCIM {
+		abs(&c.Sources.SCIM[i].CAFile)
 	}
 	abs(&c.Linking.MappingFile)
 	for i := range c.Policy.Dirs {

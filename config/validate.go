@@ -127,6 +127,7 @@ func (c *Config) problems() []*FieldError {
 	v.atLeast("collect.parallelism", c.Collect.Parallelism, 1, "")
 
 	c.validateSources(v)
+	c.validateTruthSources(v)
 	c.validateLinking(v)
 	c.validatePolicy(v)
 	return v.errs
@@ -144,6 +145,15 @@ func (c *Config) validateSources(v *validator) {
 	}
 	for i, s := range c.Sources.GCP {
 		all = append(all, named{indexKey("sources.gcp", i) + ".name", s.Name})
+	}
+	for i, s := range c.Sources.HRFile {
+		all = append(all, named{indexKey("sources.hrfile", i) + ".name", s.Name})
+	}
+	for i, s := range c.Sources.LDAP {
+		all = append(all, named{indexKey("sources.ldap", i) + ".name", s.Name})
+	}
+	for i, s := range c.Sources.SCIM {
+		all = append(all, named{indexKey("sources.scim", i) + ".name", s.Name})
 	}
 	slices.SortStableFunc(all, func(a, b named) int {
 		return cmp.Compare(v.origin.line(a.key), v.origin.line(b.key))
