@@ -11,7 +11,7 @@ func iamHandlers() map[string]handler {
 	return map[string]handler{
 		"GetAccountAuthorizationDetails": {query: (*Server).getAccountAuthorizationDetails},
 		"GenerateCredentialReport":       {query: (*Server).generateCredentialReport, write: true},
-		"GetCredentialReport":            {query: (*Server).getCredentialReport, write: true},
+		"GetCredentialReport":            {query: (*Server).getCredentialReport},
 		"GetAccountSummary":              {query: (*Server).getAccountSummary},
 		"GetAccountPasswordPolicy":       {query: (*Server).getAccountPasswordPolicy},
 		"GetPolicy":                      {query: (*Server).getPolicy},

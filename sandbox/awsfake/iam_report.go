@@ -24,7 +24,7 @@ const CredentialReportHeader = "user,arn,user_creation_time,password_enabled,pas
 func (s *Server) generateCredentialReport(req *request, x *acct, w *xmlWriter) error {
 	now := s.now()
 	if rs := x.report; rs != nil && now.Sub(rs.started) < s.opts.ReportRegenerateAfter {
-		rs.polls++
+		rs.polls.Add(1)
 		if s.reportReady(rs, now) {
 			w.text("State", "COMPLETE")
 		} else {
@@ -44,7 +44,7 @@ func (s *Server) generateCredentialReport(req *request, x *acct, w *xmlWriter) e
 }
 
 func (s *Server) reportReady(rs *reportState, now time.Time) bool {
-	return rs.polls > s.opts.ReportPolls && !now.Before(rs.started.Add(s.opts.ReportDelay))
+	return rs.polls.Load() > int64(s.opts.ReportPolls) && !now.Before(rs.started.Add(s.opts.ReportDelay))
 }
 
 func (s *Server) getCredentialReport(req *request, x *acct, w *xmlWriter) error {
@@ -56,7 +56,7 @@ func (s *Server) getCredentialReport(req *request, x *acct, w *xmlWriter) error 
 	if now.Sub(rs.started) >= s.opts.ReportLifetime {
 		return errorf(http.StatusGone, "ReportExpired", "The credential report has expired. To generate a new credential report, use GenerateCredentialReport.")
 	}
-	rs.polls++
+	rs.polls.Add(1)
 	if !s.reportReady(rs, now) {
 		prev := rs.previous
 		if prev == nil || now.Sub(prev.started) >= s.opts.ReportLifetime {

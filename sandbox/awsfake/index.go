@@ -4,6 +4,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -277,9 +278,9 @@ func newSSOIndex(ic *IdentityCenter) *ssoIndex {
 
 // reportState is one account's credential report generation.
 type reportState struct {
-	started time.Time // GeneratedTime
-	polls   int       // Generate/Get calls since the generation started
-	content []byte    // the CSV, rendered when the generation started
+	started time.Time    // GeneratedTime
+	polls   atomic.Int64 // Generate/Get calls since the generation started (Get holds only the read lock)
+	content []byte       // the CSV, rendered when the generation started
 	// previous is the report this generation replaces (Options.ReportStaleWhileGenerating).
 	previous *reportState
 }
