@@ -96,7 +96,7 @@ type peopleIndex struct {
 	employee map[string][]int // folded employee ID
 	external map[string][]int // external ID or employee ID, as written
 	username map[string][]int // folded username
-	label    map[string][]int // emails in label form (link_owner.go)
+	label    map[string][]int // emails in label form, built on first use (link_owner.go)
 }
 
 func newPeopleIndex(people []inventory.Person, opts LinkOptions) *peopleIndex {
@@ -126,7 +126,6 @@ func newPeopleIndex(people []inventory.Person, opts LinkOptions) *peopleIndex {
 			}
 		}
 		add(ix.employee, fold(p.EmployeeID), i)
-		ix.indexLabels(p, i)
 		add(ix.external, strings.TrimSpace(p.ExternalID), i)
 		add(ix.external, strings.TrimSpace(p.EmployeeID), i)
 		for _, u := range ix.usernames(p) {

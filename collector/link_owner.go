@@ -1,6 +1,7 @@
 package collector
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 
@@ -39,6 +40,9 @@ func (ix *peopleIndex) ownerLookup(v string) []int {
 		return found
 	}
 	if l := labelForm(key); len(l) >= minLabelForm {
+		if ix.label == nil {
+			ix.indexLabels()
+		}
 		return ix.label[l]
 	}
 	return nil
@@ -48,21 +52,22 @@ func (ix *peopleIndex) ownerLookup(v string) []int {
 // label form always has its local part, an "@" replacement and a domain with a dot.
 const minLabelForm = 6
 
-// indexLabels records the label forms of person i's emails and email aliases.
-func (ix *peopleIndex) indexLabels(p inventory.Person, i int) {
-	if ix.label == nil {
-		ix.label = map[string][]int{}
-	}
-	for _, e := range append(append([]string(nil), p.Emails...), p.Aliases...) {
-		if !isEmail(e) {
-			continue
-		}
-		l := labelForm(fold(e))
-		if len(l) < minLabelForm {
-			continue
-		}
-		if n := len(ix.label[l]); n == 0 || ix.label[l][n-1] != i {
-			ix.label[l] = append(ix.label[l], i)
+// indexLabels records the label forms of every person's emails and email aliases. It runs on
+// the first label lookup: most estates never need it.
+func (ix *peopleIndex) indexLabels() {
+	ix.label = map[string][]int{}
+	for i, p := range ix.people {
+		for _, e := range slices.Concat(p.Emails, p.Aliases) {
+			if !isEmail(e) {
+				continue
+			}
+			l := labelForm(fold(e))
+			if len(l) < minLabelForm {
+				continue
+			}
+			if n := len(ix.label[l]); n == 0 || ix.label[l][n-1] != i {
+				ix.label[l] = append(ix.label[l], i)
+			}
 		}
 	}
 }

@@ -220,9 +220,27 @@ func searchPaged(ctx context.Context, conn *goldap.Conn, base, filter string, at
 	}
 }
 
-// normalizeDN makes DNs comparable the way directories compare them: attribute types and values case-insensitively,
-// whitespace and escaping normalised. Unparseable DNs compare as folded strings.
+// normalizeDN makes DNs comparable the way directories compare them: attribute types and
+// values case-insensitively, spaces around separators ignored. DNs without escapes or
+// multi-valued RDNs (nearly all) take a fast path; the others are parsed.
 func normalizeDN(dn string) string {
+	if !strings.ContainsAny(dn, "\\\"+#;<>") {
+		var b strings.Builder
+		b.Grow(len(dn))
+		for i, rdn := range strings.Split(dn, ",") {
+			typ, val, ok := strings.Cut(rdn, "=")
+			if !ok {
+				return strings.ToLower(strings.TrimSpace(dn))
+			}
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(strings.ToLower(strings.TrimSpace(typ)))
+			b.WriteByte('=')
+			b.WriteString(strings.ToLower(strings.TrimSpace(val)))
+		}
+		return b.String()
+	}
 	parsed, err := goldap.ParseDN(dn)
 	if err != nil {
 		return strings.ToLower(strings.TrimSpace(dn))

@@ -1,9 +1,11 @@
 package ldap
 
 import (
+	"strings"
 	"testing"
 	"time"
 
+	goldap "github.com/go-ldap/ldap/v3"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -143,4 +145,29 @@ func errString(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+func TestNormalizeDN(t *testing.T) {
+	tests := map[string]string{
+		"CN=Ada Lovelace, OU=People ,DC=Corp,DC=example": "cn=ada lovelace,ou=people,dc=corp,dc=example",
+		"uid=ada,ou=people,dc=corp":                      "uid=ada,ou=people,dc=corp",
+		`CN=Lovelace\, Ada,OU=People,DC=corp`:            `cn=lovelace\, ada,ou=people,dc=corp`,
+		"cn=a+sn=b,dc=corp":                              "cn=a+sn=b,dc=corp",
+		"not a dn":                                       "not a dn",
+	}
+	for in, want := range tests {
+		if got := normalizeDN(in); got != want {
+			t.Errorf("normalizeDN(%q) = %q, want %q", in, got, want)
+		}
+	}
+	// The fast path and the parser agree on the DNs both can read.
+	for _, dn := range []string{"CN=Ada Lovelace, OU=People ,DC=Corp,DC=example", "uid=ada,ou=people,dc=corp"} {
+		parsed, err := goldap.ParseDN(dn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := normalizeDN(dn), strings.ToLower(parsed.String()); got != want {
+			t.Errorf("fast path %q, parser %q", got, want)
+		}
+	}
 }
