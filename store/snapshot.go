@@ -136,28 +136,48 @@ func prepare(snap *inventory.Snapshot) ([]*inventory.Principal, error) {
 
 func byID(a, b *inventory.Principal) int { return strings.Compare(a.ID, b.ID) }
 
-// sortByID sorts ps, splitting the work over up to par goroutines.
+// keyed is a principal with its ID at hand: sorting these compares without dereferencing the
+// principals, which lie all over the heap.
+type keyed struct {
+	id string
+	p  *inventory.Principal
+}
+
+func byKey(a, b keyed) int { return strings.Compare(a.id, b.id) }
+
+// sortByID sorts ps by ID, splitting the work over up to par goroutines.
 func sortByID(ps []*inventory.Principal, par int) {
-	if par < 2 || len(ps) < 1<<15 {
-		slices.SortFunc(ps, byID)
+	ks := make([]keyed, len(ps))
+	for i, p := range ps {
+		ks[i] = keyed{p.ID, p}
+	}
+	sortKeyed(ks, par)
+	for i := range ks {
+		ps[i] = ks[i].p
+	}
+}
+
+func sortKeyed(ks []keyed, par int) {
+	if par < 2 || len(ks) < 1<<15 {
+		slices.SortFunc(ks, byKey)
 		return
 	}
-	mid := len(ps) / 2
+	mid := len(ks) / 2
 	var wg sync.WaitGroup
-	wg.Go(func() { sortByID(ps[:mid], par/2) })
-	sortByID(ps[mid:], par-par/2)
+	wg.Go(func() { sortKeyed(ks[:mid], par/2) })
+	sortKeyed(ks[mid:], par-par/2)
 	wg.Wait()
-	merged := make([]*inventory.Principal, 0, len(ps))
-	a, b := ps[:mid], ps[mid:]
+	merged := make([]keyed, 0, len(ks))
+	a, b := ks[:mid], ks[mid:]
 	for len(a) > 0 && len(b) > 0 {
-		if byID(b[0], a[0]) < 0 {
+		if b[0].id < a[0].id {
 			merged, b = append(merged, b[0]), b[1:]
 		} else {
 			merged, a = append(merged, a[0]), a[1:]
 		}
 	}
 	merged = append(append(merged, a...), b...)
-	copy(ps, merged)
+	copy(ks, merged)
 }
 
 // parallelChunks calls fn on [lo, hi) chunks of n items, on up to GOMAXPROCS goroutines.

@@ -285,7 +285,7 @@ func putEncoded(ctx context.Context, seg *bolt.Bucket, ps []*inventory.Principal
 func encodeChunk(ps []*inventory.Principal, hashes []inventory.Hash, idx []int, table *inventory.StringTable) [][]byte {
 	vals := make([][]byte, len(idx))
 	offs := make([]int, len(idx)+1)
-	arena := make([]byte, 0, len(idx)*320)
+	arena := make([]byte, 0, len(idx)*256)
 	var h contentHasher
 	for j, i := range idx {
 		offs[j] = len(arena)
