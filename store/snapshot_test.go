@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -510,5 +511,53 @@ func TestContentHasherMatchesContentHash(t *testing.T) {
 		if diff := cmp.Diff(before, ps[i]); diff != "" {
 			t.Fatalf("contentHasher modified principal %d (-before +after):\n%s", i, diff)
 		}
+	}
+}
+
+// TestEachPrincipalStreams checks that iterating a snapshot keeps only the current principal:
+// halfway through, the live heap has not grown by anything like the snapshot's size.
+func TestEachPrincipalStreams(t *testing.T) {
+	n := 20_000
+	if raceEnabled {
+		n = 5_000
+	}
+	db := openTest(t)
+	cur := genPrincipals(n, 1)
+	mustPut(t, db, genSnapshot("d0", cur, genEpoch))
+	for d := 1; d < 5; d++ { // several segments, so the merge path is the one measured
+		cur = mutate(cur, 0.05, uint64(d))
+		mustPut(t, db, genSnapshot(fmt.Sprintf("d%d", d), cur, genEpoch.AddDate(0, 0, d)))
+	}
+	full, err := db.Snapshot("d4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ms runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	loaded := ms.HeapAlloc
+	runtime.KeepAlive(full)
+	full = nil
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	before := ms.HeapAlloc
+	snapshotBytes := loaded - before
+
+	var mid uint64
+	i := 0
+	if err := db.EachPrincipal("d4", func(*inventory.Principal) error {
+		if i++; i == n/2 {
+			runtime.GC()
+			runtime.ReadMemStats(&ms)
+			mid = ms.HeapAlloc
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	grown := int64(mid) - int64(before)
+	t.Logf("a loaded snapshot of %d principals holds %d bytes; halfway through iterating, the heap grew %d bytes", n, snapshotBytes, grown)
+	if grown > int64(snapshotBytes)/20 {
+		t.Errorf("halfway through EachPrincipal the heap grew by %d bytes, more than 5%% of a whole loaded snapshot (%d)", grown, snapshotBytes)
 	}
 }

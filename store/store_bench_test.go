@@ -124,6 +124,7 @@ func BenchmarkReadSnapshot(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(sz.n*b.N)/time.Since(start).Seconds(), "principals/s")
+			b.ReportMetric(float64(fileSize(b, db.Path()))/float64(sz.n), "bytes/principal")
 		})
 	}
 }
