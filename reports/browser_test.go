@@ -1,0 +1,302 @@
+package reports_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"github.com/provost-dev/provost/reports"
+)
+
+// chromiumPath finds Debian's chromium ($PROVOST_CHROMIUM overrides). A missing browser fails
+// the test: scripts/peers/chromium.sh installs it.
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("PROVOST_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "/usr/bin/chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Fatal("chromium not found: the browser tests need Debian's chromium package (run scripts/peers/chromium.sh, or set PROVOST_CHROMIUM)")
+	return ""
+}
+
+// artifactDir is where screenshots go: $PROVOST_ARTIFACTS, or the test's temporary directory.
+func artifactDir(t *testing.T) string {
+	t.Helper()
+	if d := os.Getenv("PROVOST_ARTIFACTS"); d != "" {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	return t.TempDir()
+}
+
+// browserPage is one headless Chromium tab that records console errors, exceptions, log
+// entries of level error, and JavaScript dialogs (an alert means a hostile name ran).
+type browserPage struct {
+	ctx      context.Context
+	mu       sync.Mutex
+	problems []string
+}
+
+func (b *browserPage) record(format string, args ...any) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.problems = append(b.problems, fmt.Sprintf(format, args...))
+}
+
+func (b *browserPage) Problems() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string(nil), b.problems...)
+}
+
+func newBrowserPage(t *testing.T) *browserPage {
+	t.Helper()
+	exe := chromiumPath(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	t.Cleanup(cancel)
+	actx, acancel := chromedp.NewExecAllocator(ctx,
+		chromedp.ExecPath(exe),
+		chromedp.Flag("headless", true),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.NoFirstRun,
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1440, 1000),
+	)
+	t.Cleanup(acancel)
+	bctx, bcancel := chromedp.NewContext(actx)
+	t.Cleanup(bcancel)
+	b := &browserPage{ctx: bctx}
+	if err := chromedp.Listen(bctx, func(ev any) {
+		switch ev := ev.(type) {
+		case *runtime.EventConsoleAPICalled:
+			if ev.Type == runtime.ConsoleAPICalledTypeError || ev.Type == runtime.ConsoleAPICalledTypeAssert {
+				var parts []string
+				for _, a := range ev.Args {
+					parts = append(parts, string(a.Value)+a.Description)
+				}
+				b.record("console.%s: %s", ev.Type, strings.Join(parts, " "))
+			}
+		case *runtime.EventExceptionThrown:
+			d := ev.ExceptionDetails
+			text := d.Text
+			if d.Exception != nil {
+				text += " " + d.Exception.Description
+			}
+			b.record("exception at %s:%d: %s", d.URL, d.LineNumber, text)
+		case *log.EventEntryAdded:
+			if ev.Entry.Level == log.EntryLevelError {
+				b.record("log %s: %s", ev.Entry.Source, ev.Entry.Text)
+			}
+		case *page.EventJavascriptDialogOpening:
+			b.record("dialog %s: %s", ev.Type, ev.Message)
+		}
+	}); err != nil {
+		t.Fatalf("start chromium %s: %v", exe, err)
+	}
+	// An alert that runs anyway is counted, not shown.
+	if _, err := chromedp.Call(bctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
+		Source: `window.__alerts = 0; window.alert = window.confirm = window.prompt = function () { window.__alerts++; };`,
+	}); err != nil {
+		t.Fatalf("start chromium %s: %v", exe, err)
+	}
+	return b
+}
+
+func (b *browserPage) do(t *testing.T, what string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(b.ctx, steps...); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+func evalIn[T any](t *testing.T, b *browserPage, expr string) T {
+	t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		t.Fatalf("evaluate %s: %v", expr, err)
+	}
+	return v
+}
+
+// waitCount waits until the findings count shows want, and fails with what it shows.
+func (b *browserPage) waitCount(t *testing.T, what string, want int) {
+	t.Helper()
+	expr := fmt.Sprintf(`document.getElementById("f-count").getAttribute("data-count") === "%d"`, want)
+	if _, err := chromedp.Run(b.ctx, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		got := evalIn[string](t, b, `document.getElementById("f-count").getAttribute("data-count")`)
+		t.Fatalf("%s: the table shows %s findings, want %d (%v)", what, got, want, err)
+	}
+	rows := evalIn[int](t, b, `document.querySelectorAll("#f-body tr[data-finding]").length`)
+	if wantRows := min(want, 50); rows != wantRows {
+		t.Fatalf("%s: %d rows in the DOM, want %d (one page)", what, rows, wantRows)
+	}
+}
+
+// setControl sets an input's or select's value and fires the event the page listens to.
+func (b *browserPage) setControl(t *testing.T, selector, value, event string) {
+	t.Helper()
+	expr := fmt.Sprintf(`(function () { var e = document.querySelector(%q); e.value = %q; e.dispatchEvent(new Event(%q)); return e.value; })()`, selector, value, event)
+	if got := evalIn[string](t, b, expr); got != value {
+		t.Fatalf("set %s to %q: it holds %q", selector, value, got)
+	}
+}
+
+func writeReport(t *testing.T, dir, name string, format reports.Format, r *reports.Report) string {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := reports.Render(&buf, format, r); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func fileURL(path string) string { return (&url.URL{Scheme: "file", Path: path}).String() }
+
+// TestBrowserReport opens the fixture report in headless Chromium: it loads with no console
+// error, no hostile name runs, search and the severity filter change the row count exactly,
+// the detail view opens with the principal's evidence and remediation, and screenshots are
+// written as artifacts.
+func TestBrowserReport(t *testing.T) {
+	art := artifactDir(t)
+	path := writeReport(t, t.TempDir(), "report.html", reports.FormatHTML, fixtureReport(t))
+	b := newBrowserPage(t)
+	b.do(t, "open the report", chromedp.Navigate(fileURL(path)), chromedp.WaitVisible(chromedp.CSS("#f-body tr[data-finding]")))
+
+	// 15 findings, one resolved: the default view hides resolved ones.
+	b.waitCount(t, "initial view", 14)
+	if got := evalIn[int](t, b, `document.querySelectorAll("#coverage-banner li").length`); got != 1 {
+		t.Errorf("coverage banner lists %d incomplete scopes, want 1", got)
+	}
+
+	b.do(t, "search", chromedp.SendKeys(chromedp.CSS("#f-search"), "mallory"))
+	b.waitCount(t, "search mallory", 1)
+	b.setControl(t, "#f-search", "", "input")
+	b.waitCount(t, "search cleared", 14)
+
+	b.do(t, "filter critical", chromedp.Click(chromedp.CSS(`.chip[data-sev="critical"]`)))
+	b.waitCount(t, "critical only", 3)
+	b.do(t, "add high", chromedp.Click(chromedp.CSS(`.chip[data-sev="high"]`)))
+	b.waitCount(t, "critical and high", 6)
+	b.setControl(t, "#f-status", "all", "change")
+	b.waitCount(t, "critical and high, resolved included", 6)
+	b.setControl(t, "#f-framework", "CIS-GCP", "change")
+	b.waitCount(t, "critical and high in CIS GCP", 1)
+	b.do(t, "reset", chromedp.Click(chromedp.CSS("#f-reset")))
+	b.waitCount(t, "reset", 14)
+
+	shot, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(art, "report.png"), shot, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	// The detail view of the leaver's principal, whose owner's name is a script tag.
+	b.do(t, "search leaver", chromedp.SendKeys(chromedp.CSS("#f-search"), "PV-IDN-002"))
+	b.waitCount(t, "search PV-IDN-002", 1)
+	b.do(t, "open detail", chromedp.Click(chromedp.CSS("#f-body tr[data-finding] button.principal")), chromedp.WaitVisible(chromedp.CSS("#detail")))
+	if got := evalIn[bool](t, b, `document.getElementById("detail").open`); !got {
+		t.Fatal("the detail dialog is not open")
+	}
+	for _, c := range []struct{ expr, want string }{
+		{`document.getElementById("detail-title").textContent`, "mallory@corp.com"},
+		{`document.getElementById("detail-id").textContent`, mallory},
+		{`document.querySelector("#detail-body .facts dd").textContent`, "corp.com (organizations/1)"},
+		{`document.querySelectorAll("#detail-body .facts dd")[1].textContent`, hostileScript + " <mallory@corp.com>"},
+		{`document.querySelector("#detail-body .finding-card.focus h4").textContent`, "Leaver still has access"},
+		{`document.querySelector("#detail-body .finding-card.focus .remediation").textContent`, "Suggested remediation (disable_principal): Disable the account, then remove its grants."},
+		{`Array.from(document.querySelectorAll("#detail-body .evidence tbody tr")).map(r => r.textContent).join("|")`,
+			"end_date2025-05-20|grants[\"roles/owner\"]|personhr:2|person_name" + hostileScript},
+		{`Array.from(document.querySelectorAll("#detail-body h3")).map(h => h.textContent).join("|")`, "Findings (1)|Grants (3)"},
+	} {
+		if got := evalIn[string](t, b, c.expr); got != c.want {
+			t.Errorf("%s = %q, want %q", c.expr, got, c.want)
+		}
+	}
+	shot, err = chromedp.Run(b.ctx, chromedp.Screenshot(chromedp.CSS("#detail")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(art, "report-detail.png"), shot, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b.do(t, "close detail", chromedp.Click(chromedp.CSS("#detail-close")))
+	if got := evalIn[bool](t, b, `document.getElementById("detail").open`); got {
+		t.Error("the detail dialog is still open after Close")
+	}
+
+	// No hostile name became markup anywhere.
+	if n := evalIn[int](t, b, `window.__alerts`); n != 0 {
+		t.Errorf("%d alert() calls ran: a hostile name was executed", n)
+	}
+	if n := evalIn[int](t, b, `document.querySelectorAll("main script, main img, dialog script, dialog img").length`); n != 0 {
+		t.Errorf("%d script or img elements inside the report body: a hostile name became markup", n)
+	}
+	if p := b.Problems(); len(p) > 0 {
+		t.Errorf("the page reported problems:\n%s", strings.Join(p, "\n"))
+	}
+	t.Logf("screenshots in %s", art)
+}
+
+// TestBrowserReview opens the access review workbook: no console error, one row per account
+// to certify, and a decision survives a reload.
+func TestBrowserReview(t *testing.T) {
+	art := artifactDir(t)
+	path := writeReport(t, t.TempDir(), "review.html", reports.FormatReviewHTML, fixtureReport(t))
+	b := newBrowserPage(t)
+	b.do(t, "open the workbook", chromedp.Navigate(fileURL(path)), chromedp.WaitReady(chromedp.CSS("tr[data-principal]")))
+	if got := evalIn[int](t, b, `document.querySelectorAll("tr[data-principal]").length`); got != 6 {
+		t.Errorf("%d rows to certify, want 6", got)
+	}
+	if got := evalIn[int](t, b, `document.querySelectorAll("section.review-group").length`); got != 3 {
+		t.Errorf("%d review groups, want 3", got)
+	}
+	b.setControl(t, `tr[data-principal="gcp:user:mallory@corp.com"] select`, "revoke", "change")
+	b.do(t, "reload", chromedp.Reload(), chromedp.WaitReady(chromedp.CSS("tr[data-principal]")))
+	if got := evalIn[string](t, b, `document.querySelector('tr[data-principal="gcp:user:mallory@corp.com"] select').value`); got != "revoke" {
+		t.Errorf("decision after reload = %q, want revoke", got)
+	}
+	shot, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(art, "review.png"), shot, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if n := evalIn[int](t, b, `window.__alerts`); n != 0 {
+		t.Errorf("%d alert() calls ran: a hostile name was executed", n)
+	}
+	if p := b.Problems(); len(p) > 0 {
+		t.Errorf("the page reported problems:\n%s", strings.Join(p, "\n"))
+	}
+}
