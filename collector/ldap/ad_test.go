@@ -173,6 +173,25 @@ func TestActiveDirectory(t *testing.T) {
 		})
 	}
 
+	t.Run("anonymous search", func(t *testing.T) {
+		src, err := ldap.New(ldap.Options{Name: "ad", URL: srv.URL, BaseDN: base, Flavor: ldap.FlavorAD, Now: clock()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := src.Collect(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []inventory.Coverage{{Source: "ad", Provider: inventory.ProviderLDAP, Scope: base, Method: "ldap:ad",
+			Status: inventory.CoverageFailed, ErrorKind: inventory.ErrPermissionDenied,
+			Error: "search users under " + base + " with " + ldap.DefaultFilter(ldap.FlavorAD) + `: LDAP Result Code 1 "Operations Error": ` +
+				"00002020: Operation unavailable without authentication; the directory does not answer anonymous searches: set bind_dn and bind_password",
+			StartedAt: fixedNow.Add(time.Second), FinishedAt: fixedNow.Add(2 * time.Second)}}
+		if diff := cmp.Diff(want, res.Coverage); diff != "" {
+			t.Errorf("coverage (-want +got):\n%s", diff)
+		}
+	})
+
 	t.Run("wrong bind password", func(t *testing.T) {
 		src, err := ldap.New(ldap.Options{Name: "ad", URL: srv.URL, BindDN: srv.BindDN, BindPassword: "not-it", BaseDN: base, Now: clock()})
 		if err != nil {

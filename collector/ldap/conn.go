@@ -35,6 +35,13 @@ func kindOf(err error) inventory.ErrorKind {
 	}
 	var le *goldap.Error
 	if errors.As(err, &le) {
+		// Active Directory answers a search without a bind with operationsError: Windows says
+		// "000004DC: ... a successful bind must be completed", Samba "00002020: Operation
+		// unavailable without authentication".
+		if msg := le.Error(); le.ResultCode == goldap.LDAPResultOperationsError &&
+			(strings.Contains(msg, "successful bind must be completed") || strings.Contains(msg, "without authentication")) {
+			return inventory.ErrPermissionDenied
+		}
 		switch le.ResultCode {
 		case goldap.LDAPResultInvalidCredentials, goldap.LDAPResultInsufficientAccessRights,
 			goldap.LDAPResultStrongAuthRequired, goldap.LDAPResultConfidentialityRequired,
@@ -94,6 +101,8 @@ func hint(err error) string {
 		return "; the server wants an encrypted connection: use ldaps:// or start_tls = true"
 	case errors.As(err, &le) && le.ResultCode == goldap.LDAPResultNoSuchObject:
 		return "; check base_dn"
+	case kindOf(err) == inventory.ErrPermissionDenied && errors.As(err, &le) && le.ResultCode == goldap.LDAPResultOperationsError:
+		return "; the directory does not answer anonymous searches: set bind_dn and bind_password"
 	}
 	return ""
 }
