@@ -21,6 +21,7 @@ fi
 # needs root and port 389) and fail, never skip, when one cannot start.
 echo "== peers"
 bash scripts/peers/install.sh
+bash scripts/peers/chromium.sh  # chromium: Debian's browser for the reports package's browser tests
 # ---- end peers --------------------------------------------------------------------------------
 
 echo "== gofmt"
