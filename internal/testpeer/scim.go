@@ -97,16 +97,30 @@ func ResetSCIM(ctx context.Context, srv SCIMServer) error {
 }
 
 // scimServerDir finds scripts/peers/scim-server: from $PROVOST_SCIM_SERVER_DIR, else relative to
-// this source file in the checkout.
+// this source file in the checkout, else (under -trimpath) above the working directory, which is
+// the test's package directory.
 func scimServerDir() (string, error) {
 	if dir := os.Getenv(SCIMServerDirEnv); dir != "" {
 		return dir, nil
 	}
-	_, file, _, ok := runtime.Caller(0)
-	if !ok {
-		return "", fmt.Errorf("cannot locate the checkout; set %s", SCIMServerDirEnv)
+	rel := filepath.Join("scripts", "peers", "scim-server")
+	if _, file, _, ok := runtime.Caller(0); ok && filepath.IsAbs(file) {
+		return filepath.Join(filepath.Dir(file), "..", "..", rel), nil
 	}
-	return filepath.Join(filepath.Dir(file), "..", "..", "scripts", "peers", "scim-server"), nil
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, rel, "server.js")); err == nil {
+			return filepath.Join(dir, rel), nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("cannot find %s above the working directory; set %s", rel, SCIMServerDirEnv)
+		}
+		dir = parent
+	}
 }
 
 func startSCIM() (SCIMServer, error) {
