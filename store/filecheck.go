@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"time"
 )
 
 // bbolt's on-disk header, checked before bbolt maps the file: bbolt trusts it and can panic or
@@ -59,10 +60,15 @@ func parseMeta(b []byte) (boltMeta, error) {
 	return meta, nil
 }
 
+// errLockTimeout: another process holds the file's lock.
+var errLockTimeout = errors.New("lock timeout")
+
 // checkFile validates the header of an existing database file: meta pages, their page size,
-// that the file is as long as they say, and the root and freelist page headers. A missing file
-// is fine unless readOnly (bbolt creates it).
-func checkFile(path string, readOnly bool) error {
+// that the file is as long as they say, and the root and freelist page headers. It holds the
+// file's lock meanwhile, so that a writer in another process cannot recycle the pages it reads
+// (it returns errLockTimeout if it cannot get it within timeout). A missing file is fine unless
+// readOnly (bbolt creates it).
+func checkFile(path string, readOnly bool, timeout time.Duration) error {
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) && !readOnly {
 		return nil
@@ -71,6 +77,9 @@ func checkFile(path string, readOnly bool) error {
 		return fmt.Errorf("open %s: %w", path, err)
 	}
 	defer f.Close()
+	if err := lockFile(f, !readOnly, timeout); err != nil {
+		return fmt.Errorf("lock %s: %w", path, err)
+	}
 	info, err := f.Stat()
 	if err != nil {
 		return fmt.Errorf("open %s: %w", path, err)

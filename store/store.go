@@ -111,7 +111,10 @@ func Open(path string, opts Options) (*DB, error) {
 	}
 	log = log.With("component", "store", "path", path)
 
-	if err := checkFile(path, opts.ReadOnly); err != nil {
+	switch err := checkFile(path, opts.ReadOnly, opts.Timeout); {
+	case errors.Is(err, errLockTimeout):
+		return nil, fmt.Errorf("database %s is in use by another process (%w)", path, ErrLocked)
+	case err != nil:
 		return nil, err
 	}
 	bdb, err := openBolt(path, opts)
