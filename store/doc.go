@@ -7,9 +7,11 @@
 // One file, created mode 0600, with one writer at a time (bbolt's file lock). A second Open of
 // the same file — from another process or this one — waits Options.Timeout and then fails with
 // an error wrapping ErrLocked. Before bbolt maps a file, Open checks its header (meta pages,
-// page size, length, root and freelist pages) so that a text file, random bytes or a truncated
-// database give ErrCorrupt rather than a crash; damage deeper in the file makes bbolt panic when
-// a read reaches it, which the store recovers into ErrCorrupt as well.
+// page size, length, root and freelist pages) under the same lock, so that a text file, random
+// bytes or a truncated database give ErrCorrupt rather than a crash; damage deeper in the file
+// makes bbolt panic when a read reaches it, which the store recovers into ErrCorrupt as well
+// (files bbolt wrote without a freelist are refused: opening them makes bbolt walk every page
+// on a goroutine whose panics cannot be recovered).
 //
 // A snapshot is written in one transaction and is either wholly there or absent, also when the
 // process is killed mid-write.
