@@ -61,12 +61,16 @@ func (a *app) scan(ctx context.Context) (*scanSummary, error) {
 	}
 	defer db.Close()
 
+	linking, err := linkOptions(a.cfg)
+	if err != nil {
+		return nil, err
+	}
 	start := time.Now()
 	snap, err := collector.Run(ctx, sources, collector.RunOptions{
 		Timeout:        time.Duration(a.cfg.Collect.Timeout),
 		Parallelism:    a.cfg.Collect.Parallelism,
 		Logger:         a.logger,
-		Linking:        linkOptions(a.cfg),
+		Linking:        linking,
 		ProvostVersion: version(),
 		Progress:       a.progress(len(sources)),
 	})
