@@ -26,6 +26,8 @@
 //	strings        uint32 → string: the table interned record strings refer to
 //	principals     seq → segment bucket: principal ID → SHA-256 content hash ‖ record, or a
 //	               one-byte tombstone
+//	findings       seq → the snapshot's findings, DEFLATE-compressed JSON (findings.go); created
+//	               by the first PutFindings, deleted with the snapshot
 //
 // Every snapshot gets the next sequence number (seq) when written, whatever its StartedAt.
 //

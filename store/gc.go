@@ -145,7 +145,7 @@ func deleteHeader(tx *bolt.Tx, id string, seq uint64) error {
 			return fmt.Errorf("delete snapshot %q header: %w", id, err)
 		}
 	}
-	return nil
+	return deleteFindings(tx, seq)
 }
 
 // collect garbage-collects principal versions and objects. keep lists the remaining snapshots'
