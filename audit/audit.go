@@ -1,0 +1,401 @@
+package audit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/provost-dev/provost/collector"
+	"github.com/provost-dev/provost/drift"
+	"github.com/provost-dev/provost/finding"
+	"github.com/provost-dev/provost/inventory"
+	"github.com/provost-dev/provost/policy"
+	"github.com/provost-dev/provost/reports"
+	"github.com/provost-dev/provost/store"
+)
+
+// Options configure one run. Sources, Store and either Library or Policies are required.
+type Options struct {
+	// Sources are collected in parallel by collector.Run with Collect (its Logger and Now are
+	// filled from Options when unset).
+	Sources []collector.Source
+	Collect collector.RunOptions
+	// Store receives the snapshot and its findings; the caller opens and closes it.
+	Store *store.DB
+	// Library is a prepared policy library; when nil, Run loads one with Policies.
+	Library  *policy.Library
+	Policies policy.Options
+	// PolicyConfig holds the checks' thresholds (policy.DefaultConfig when zero); Waivers
+	// suppress matching findings.
+	PolicyConfig policy.Config
+	Waivers      []policy.Waiver
+	// Retention is applied after the findings are stored; zero keeps everything.
+	Retention store.Retention
+	// ReportDir receives one file per ReportFormats entry (created 0700 if missing; files
+	// 0600). No reports when ReportFormats is empty.
+	ReportDir     string
+	ReportFormats []reports.Format
+	ReportTitle   string
+	// Now is the clock (report generation time, retention); nil means time.Now.
+	Now    func() time.Time
+	Logger *slog.Logger // nil discards
+}
+
+// Stage names, in pipeline order.
+const (
+	StageCollect  = "collect"
+	StageStore    = "store"
+	StagePolicy   = "policy"
+	StageEvaluate = "evaluate"
+	StageDrift    = "drift"
+	StageFindings = "findings"
+	StageRetain   = "retention"
+	StageReports  = "reports"
+)
+
+// Stage is how long one stage of the run took.
+type Stage struct {
+	Name     string        `json:"name"`
+	Duration time.Duration `json:"duration"`
+}
+
+// Result is the record of one run.
+type Result struct {
+	Snapshot *inventory.Snapshot `json:"-"`
+	// SnapshotID and PreviousID identify this run's snapshot and the one it was compared with
+	// ("" when this is the first).
+	SnapshotID string    `json:"snapshot"`
+	PreviousID string    `json:"previous,omitempty"`
+	EvalTime   time.Time `json:"eval_time"`
+	// Findings are this snapshot's findings with their lifecycle (as stored), sorted.
+	Findings []finding.Finding `json:"-"`
+	Drift    []drift.Event     `json:"-"`
+	// Open counts open findings by severity name; New those first seen in this run; Resolved
+	// those resolved by it; Waived and Errors the waived and policy-error findings.
+	Open     map[string]int `json:"open"`
+	New      int            `json:"new"`
+	Resolved int            `json:"resolved"`
+	Waived   int            `json:"waived"`
+	Errors   int            `json:"policy_errors"`
+	// Coverage is the snapshot's coverage; Incomplete counts its scopes not seen completely.
+	Coverage   []inventory.Coverage `json:"coverage"`
+	Incomplete int                  `json:"incomplete_scopes"`
+	Pruned     []string             `json:"pruned,omitempty"`
+	// Reports are the files written, in ReportFormats order.
+	Reports []string `json:"reports,omitempty"`
+	Stages  []Stage  `json:"stages"`
+	// Problems did not stop the run: reports that failed to render, drift that could not be
+	// computed.
+	Problems []string `json:"problems,omitempty"`
+}
+
+// OpenAtLeast counts the open findings at or above min.
+func (r *Result) OpenAtLeast(min finding.Severity) int {
+	n := 0
+	for _, f := range r.Findings {
+		if f.Status == finding.StatusOpen && f.Severity.AtLeast(min) {
+			n++
+		}
+	}
+	return n
+}
+
+// Run does one pass of the pipeline (see the package doc).
+func Run(ctx context.Context, opts Options) (*Result, error) {
+	if opts.Store == nil {
+		return nil, errors.New("audit: no store")
+	}
+	if len(opts.Sources) == 0 {
+		return nil, errors.New("audit: no sources")
+	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	log = log.With("component", "audit")
+	for _, f := range opts.ReportFormats {
+		if f.Extension() == "" {
+			return nil, fmt.Errorf("audit: unknown report format %q", f)
+		}
+	}
+	res := &Result{Open: map[string]int{}}
+	stage := func(name string, fn func() error) error {
+		start := time.Now()
+		err := fn()
+		res.Stages = append(res.Stages, Stage{Name: name, Duration: time.Since(start)})
+		log.Debug("stage done", "stage", name, "duration", time.Since(start), "error", err)
+		return err
+	}
+	db := opts.Store
+
+	// Load policies first: a broken policy path should stop the run before any cloud call.
+	lib := opts.Library
+	if lib == nil {
+		if err := stage(StagePolicy, func() (err error) {
+			po := opts.Policies
+			if po.Logger == nil {
+				po.Logger = opts.Logger
+			}
+			lib, err = policy.Load(ctx, po)
+			return err
+		}); err != nil {
+			return nil, fmt.Errorf("load policies: %w", err)
+		}
+	}
+	cfg := opts.PolicyConfig
+	if cfg.StaleDays == 0 && cfg.KeyRotationDays == 0 && cfg.InactiveDays == 0 {
+		cfg = policy.DefaultConfig()
+	}
+	ev, err := lib.NewEvaluator(cfg, policy.EvalOptions{Waivers: opts.Waivers})
+	if err != nil {
+		return nil, fmt.Errorf("policies: %w", err)
+	}
+
+	var snap *inventory.Snapshot
+	if err := stage(StageCollect, func() (err error) {
+		co := opts.Collect
+		if co.Logger == nil {
+			co.Logger = opts.Logger
+		}
+		if co.Now == nil {
+			co.Now = opts.Now
+		}
+		snap, err = collector.Run(ctx, opts.Sources, co)
+		return err
+	}); err != nil {
+		return nil, fmt.Errorf("collect: %w", err)
+	}
+	res.Snapshot, res.SnapshotID, res.Coverage = snap, snap.ID, snap.Coverage
+	for _, c := range snap.Coverage {
+		if !c.Complete() {
+			res.Incomplete++
+		}
+	}
+
+	if err := stage(StageStore, func() error { return db.PutSnapshot(ctx, snap) }); err != nil {
+		return nil, fmt.Errorf("store snapshot: %w", err)
+	}
+
+	var current *policy.Result
+	if err := stage(StageEvaluate, func() (err error) {
+		current, err = ev.Evaluate(ctx, snap)
+		return err
+	}); err != nil {
+		return nil, fmt.Errorf("evaluate %s: %w", snap.ID, err)
+	}
+	res.EvalTime = current.EvalTime
+
+	var prev *inventory.Snapshot
+	var prevFindings []finding.Finding
+	if err := stage(StageDrift, func() error {
+		pm, err := db.Previous(snap.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		res.PreviousID = pm.ID
+		prevFindings, err = db.Findings(pm.ID)
+		if err != nil && !errors.Is(err, store.ErrNoFindings) {
+			return err
+		}
+		prev, err = header(db, pm)
+		if err != nil {
+			return err
+		}
+		res.Drift, err = drift.DiffStore(ctx, db, prev, snap)
+		return err
+	}); err != nil {
+		return nil, fmt.Errorf("compare with the previous snapshot: %w", err)
+	}
+
+	if err := stage(StageFindings, func() error {
+		res.Findings = finding.Merge(prevFindings, current.Findings, current.EvalTime, finding.CoverageScopes(snap.Coverage))
+		return db.PutFindings(ctx, snap.ID, res.Findings)
+	}); err != nil {
+		return nil, fmt.Errorf("store findings: %w", err)
+	}
+	res.count(current.EvalTime)
+
+	// notify: send res (new findings, drift) to the configured channels here.
+	// remediate: plan → guard → journal → act over res.Findings here, before retention.
+
+	if err := stage(StageRetain, func() error {
+		pr, err := db.Prune(ctx, opts.Retention, now(), false)
+		res.Pruned = pr.Deleted
+		return err
+	}); err != nil {
+		return nil, fmt.Errorf("apply retention: %w", err)
+	}
+
+	if len(opts.ReportFormats) > 0 {
+		if err := stage(StageReports, func() error { return writeReports(ctx, opts, lib, res, prev, now()) }); err != nil {
+			return nil, err
+		}
+	}
+	log.Info("audit done", "snapshot", res.SnapshotID, "findings", len(res.Findings), "new", res.New, "resolved", res.Resolved)
+	return res, nil
+}
+
+// count fills the severity counts and the new and resolved totals.
+func (r *Result) count(at time.Time) {
+	for _, s := range finding.Severities() {
+		r.Open[s.String()] = 0
+	}
+	for _, f := range r.Findings {
+		switch f.Status {
+		case finding.StatusOpen:
+			r.Open[f.Severity.String()]++
+		case finding.StatusWaived:
+			r.Waived++
+		case finding.StatusError:
+			r.Errors++
+		case finding.StatusResolved:
+			if f.ResolvedAt.Equal(at) {
+				r.Resolved++
+			}
+		}
+		if f.Status.Live() && f.FirstSeen.Equal(at) && f.Status != finding.StatusError {
+			r.New++
+		}
+	}
+}
+
+// header is a stored snapshot without its principals (drift reads those from the store).
+func header(db *store.DB, m store.SnapshotMeta) (*inventory.Snapshot, error) {
+	h := &inventory.Snapshot{ID: m.ID, StartedAt: m.StartedAt, FinishedAt: m.FinishedAt, Coverage: m.Coverage}
+	if m.People == 0 {
+		return h, nil
+	}
+	s, err := db.Snapshot(m.ID)
+	if err != nil {
+		return nil, err
+	}
+	s.Principals = nil
+	return s, nil
+}
+
+// ReportFile is the file name a format is written to in the report directory.
+func ReportFile(f reports.Format) string { return "report" + f.Extension() }
+
+// writeReports renders every configured format into opts.ReportDir. A format that fails to
+// render is a problem of the run, not a failure of it.
+func writeReports(ctx context.Context, opts Options, lib *policy.Library, res *Result, prev *inventory.Snapshot, now time.Time) error {
+	rep, err := BuildReport(opts.Store, res.Snapshot, res.Findings, res.Drift, prev, lib, opts.Waivers, now)
+	if err != nil {
+		return fmt.Errorf("build report: %w", err)
+	}
+	rep.Title = opts.ReportTitle
+	paths, problems, err := WriteReports(ctx, opts.ReportDir, opts.ReportFormats, rep)
+	res.Reports = paths
+	res.Problems = append(res.Problems, problems...)
+	return err
+}
+
+// BuildReport assembles a report for snapshot s with its findings: drift from prev (nil: none),
+// the check catalogue of lib (nil: none), the waivers with their match counts, and the trend of
+// every stored snapshot that has findings.
+func BuildReport(db *store.DB, s *inventory.Snapshot, fs []finding.Finding, events []drift.Event, prev *inventory.Snapshot, lib *policy.Library, ws []policy.Waiver, now time.Time) (*reports.Report, error) {
+	rep, err := reports.FromSnapshot(s, fs, now)
+	if err != nil {
+		return nil, err
+	}
+	rep.Drift = events
+	if prev != nil {
+		rep.Previous = reports.Meta(prev)
+	}
+	if lib != nil {
+		for _, c := range lib.Checks() {
+			rep.Checks = append(rep.Checks, reports.Check{ID: c.ID, Title: c.Title, Description: c.Description, Severity: c.Severity, Frameworks: c.Frameworks, Remediation: c.Remediation})
+		}
+	}
+	at, _ := policy.EvalTime(s)
+	for _, w := range ws {
+		rw := reports.Waiver{Check: w.Check, Principal: w.Principal, Qualifier: w.Qualifier, Reason: w.Reason, Owner: w.Owner, Expires: w.Expires, Expired: !at.Before(w.Expires), Source: w.Source}
+		for _, f := range fs {
+			if f.Status == finding.StatusWaived && f.CheckID != finding.CheckWaiverExpired && f.WaivedBy == w.Owner && f.WaiverReason == w.Reason && f.WaiverExpires.Equal(w.Expires) {
+				rw.Matches++
+			}
+		}
+		rep.Waivers = append(rep.Waivers, rw)
+	}
+	if db != nil {
+		metas, err := db.Snapshots()
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range metas {
+			hf, err := db.Findings(m.ID)
+			if errors.Is(err, store.ErrNoFindings) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			rep.History = append(rep.History, reports.NewHistoryPoint(m.ID, m.StartedAt, hf, m.Principals))
+		}
+	}
+	rep.Review = reports.BuildReview(s, fs, now)
+	return rep, nil
+}
+
+// WriteReports renders rep in each format into dir (created 0700 when missing) as
+// ReportFile(format), mode 0600, through an os.Root so that nothing is written outside dir. It
+// returns the paths written; a format that fails to render is returned as a problem and its
+// partial file removed. It fails when dir cannot be created or opened.
+func WriteReports(ctx context.Context, dir string, formats []reports.Format, rep *reports.Report) (paths, problems []string, err error) {
+	if dir == "" {
+		return nil, nil, errors.New("write reports: no output directory")
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, nil, fmt.Errorf("write reports: %w", err)
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, nil, fmt.Errorf("write reports: %w", err)
+	}
+	defer root.Close()
+	if slices.Contains(formats, reports.FormatReviewHTML) && slices.Contains(formats, reports.FormatHTML) {
+		rep.ReviewLink = ReportFile(reports.FormatReviewHTML)
+	}
+	for _, f := range formats {
+		if err := ctx.Err(); err != nil {
+			return paths, problems, err
+		}
+		name := ReportFile(f)
+		if err := writeOne(root, name, f, rep); err != nil {
+			problems = append(problems, fmt.Sprintf("report %s: %v", name, err))
+			continue
+		}
+		paths = append(paths, root.Name()+string(os.PathSeparator)+name)
+	}
+	return paths, problems, nil
+}
+
+func writeOne(root *os.Root, name string, f reports.Format, rep *reports.Report) (err error) {
+	file, err := root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := file.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			_ = root.Remove(name)
+		}
+	}()
+	if err := file.Chmod(0o600); err != nil {
+		return err
+	}
+	return reports.Render(file, f, rep)
+}
