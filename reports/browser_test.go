@@ -23,7 +23,7 @@ import (
 
 // chromiumPath finds Debian's chromium ($PROVOST_CHROMIUM overrides). A missing browser fails
 // the test: scripts/peers/chromium.sh installs it.
-func chromiumPath(t *testing.T) string {
+func chromiumPath(t testing.TB) string {
 	t.Helper()
 	if p := os.Getenv("PROVOST_CHROMIUM"); p != "" {
 		return p
@@ -53,8 +53,19 @@ func artifactDir(t *testing.T) string {
 // entries of level error, and JavaScript dialogs (an alert means a hostile name ran).
 type browserPage struct {
 	ctx      context.Context
+	cancel   func()
 	mu       sync.Mutex
 	problems []string
+}
+
+// close stops the browser.
+func (b *browserPage) close() { b.cancel() }
+
+func (b *browserPage) must(tb testing.TB, steps ...chromedp.Action[chromedp.Void]) {
+	tb.Helper()
+	if err := chromedp.Do(b.ctx, steps...); err != nil {
+		tb.Fatal(err)
+	}
 }
 
 func (b *browserPage) record(format string, args ...any) {
@@ -69,10 +80,10 @@ func (b *browserPage) Problems() []string {
 	return append([]string(nil), b.problems...)
 }
 
-func newBrowserPage(t *testing.T) *browserPage {
+func newBrowserPage(t testing.TB) *browserPage {
 	t.Helper()
 	exe := chromiumPath(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	t.Cleanup(cancel)
 	actx, acancel := chromedp.NewExecAllocator(ctx,
 		chromedp.ExecPath(exe),
@@ -90,7 +101,7 @@ func newBrowserPage(t *testing.T) *browserPage {
 	t.Cleanup(acancel)
 	bctx, bcancel := chromedp.NewContext(actx)
 	t.Cleanup(bcancel)
-	b := &browserPage{ctx: bctx}
+	b := &browserPage{ctx: bctx, cancel: func() { bcancel(); acancel(); cancel() }}
 	if err := chromedp.Listen(bctx, func(ev any) {
 		switch ev := ev.(type) {
 		case *runtime.EventConsoleAPICalled:

@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"html/template"
 	"io"
@@ -252,7 +251,7 @@ func buildTrend(h []HistoryPoint) trendChart {
 	}
 	c.Line = strings.Join(line, " ")
 	for _, frac := range []float64{0, 0.5, 1} {
-		c.YTicks = append(c.YTicks, trendTick{X: trendLeft - 6, Y: round1(float64(trendTop) + plotH*(1-frac)), Label: fmt.Sprint(int(float64(maxOpen) * frac))})
+		c.YTicks = append(c.YTicks, trendTick{X: trendLeft - 6, Y: round1(float64(trendTop) + plotH*(1-frac)), Label: compactNumber(int(float64(maxOpen) * frac))})
 	}
 	labels := []int{0}
 	if len(h) > 2 {
@@ -265,6 +264,20 @@ func buildTrend(h []HistoryPoint) trendChart {
 		c.XLabels = append(c.XLabels, trendTick{X: round1(float64(trendLeft) + slot*float64(i) + slot/2), Y: trendH - 8, Label: h[i].At.UTC().Format("Jan 2")})
 	}
 	return c
+}
+
+// compactNumber writes 1200 as 1.2k and 3500000 as 3.5M, for axis labels.
+func compactNumber(n int) string {
+	trim := func(f float64, unit string) string {
+		return strings.TrimSuffix(strings.TrimSuffix(fmt.Sprintf("%.1f", f), "0"), ".") + unit
+	}
+	switch {
+	case n >= 1_000_000:
+		return trim(float64(n)/1e6, "M")
+	case n >= 1000:
+		return trim(float64(n)/1e3, "k")
+	}
+	return fmt.Sprint(n)
 }
 
 func round1(f float64) float64 { return math.Round(f*10) / 10 }
@@ -400,159 +413,6 @@ func newReviewStats(rv *Review) *reviewStats {
 		}
 	}
 	return s
-}
-
-// Status codes of the embedded data, in the order report.js names them.
-var statusCodes = map[finding.Status]int{
-	finding.StatusOpen: 0, finding.StatusWaived: 1, finding.StatusResolved: 2, finding.StatusError: 3, finding.StatusCannotEvaluate: 4,
-}
-
-func unix(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.Unix()
-}
-
-// htmlData is the JSON the page's script reads: tables of checks, accounts, providers, people
-// and principals, and one compact row per finding that points into them. encoding/json escapes
-// <, > and & so that the blob cannot close its script element.
-func (v *view) htmlData() ([]byte, error) {
-	doc := struct {
-		Generated  int64    `json:"generated"`
-		Statuses   []string `json:"statuses"`
-		Checks     [][]any  `json:"checks"`
-		Accounts   [][]any  `json:"accounts"`
-		Providers  []string `json:"providers"`
-		People     [][]any  `json:"people"`
-		Principals [][]any  `json:"principals"`
-		Findings   [][]any  `json:"findings"`
-	}{Generated: unix(v.Generated), Statuses: []string{"open", "waived", "resolved", "error", "cannot_evaluate"}}
-
-	checkIdx := map[string]int{}
-	addCheck := func(id, title string, sev finding.Severity, fw []string, rem finding.Remediation, desc string) int {
-		if i, ok := checkIdx[id]; ok {
-			return i
-		}
-		if fw == nil {
-			fw = []string{}
-		}
-		checkIdx[id] = len(doc.Checks)
-		doc.Checks = append(doc.Checks, []any{id, title, int(sev), fw, rem.Text, rem.Action, desc})
-		return checkIdx[id]
-	}
-	for _, c := range v.Checks {
-		addCheck(c.ID, c.Title, c.Severity, c.Frameworks, c.Remediation, c.Description)
-	}
-	providerIdx := map[string]int{}
-	provider := func(p string) int {
-		if p == "" {
-			return -1
-		}
-		if i, ok := providerIdx[p]; ok {
-			return i
-		}
-		providerIdx[p] = len(doc.Providers)
-		doc.Providers = append(doc.Providers, p)
-		return providerIdx[p]
-	}
-	accountIdx := map[string]int{}
-	account := func(id string, prov inventory.Provider) int {
-		if id == "" {
-			return -1
-		}
-		if i, ok := accountIdx[id]; ok {
-			return i
-		}
-		name := v.accountName(id)
-		if a := v.accounts[id]; a != nil && a.Provider != "" {
-			prov = a.Provider
-		}
-		accountIdx[id] = len(doc.Accounts)
-		doc.Accounts = append(doc.Accounts, []any{id, name, provider(string(prov))})
-		return accountIdx[id]
-	}
-	personIdx := map[string]int{}
-	person := func(id string) int {
-		p := v.people[id]
-		if p == nil {
-			return -1
-		}
-		if i, ok := personIdx[id]; ok {
-			return i
-		}
-		email := ""
-		if len(p.Emails) > 0 {
-			email = p.Emails[0]
-		}
-		manager := ""
-		if m := newDirectoryCached(v).manager(p); m != nil {
-			manager = m.Name
-		}
-		personIdx[id] = len(doc.People)
-		doc.People = append(doc.People, []any{p.ID, p.Name, email, string(p.Status), p.Title, p.Department, manager, unix(p.EndDate), p.Source})
-		return personIdx[id]
-	}
-	principalIdx := map[string]int{}
-	principal := func(id string, f finding.Finding) int {
-		if id == "" {
-			return -1
-		}
-		if i, ok := principalIdx[id]; ok {
-			return i
-		}
-		principalIdx[id] = len(doc.Principals)
-		p := v.principals[id]
-		if p == nil {
-			doc.Principals = append(doc.Principals, []any{id, "", "", provider(string(f.Provider)), account(f.Account, f.Provider), -1,
-				0, 0, 0, 0, 0, "", [][]any{}, [][]any{}, 0, ""})
-			return principalIdx[id]
-		}
-		creds := make([][]any, 0, len(p.Credentials))
-		for _, c := range p.Credentials {
-			creds = append(creds, []any{string(c.Kind), c.ID, c.Status, unix(c.CreatedAt), unix(c.LastUsed), unix(c.ExpiresAt)})
-		}
-		grants := make([][]any, 0, min(len(p.Grants), htmlMaxGrants))
-		gs := slices.Clone(p.Grants)
-		slices.SortStableFunc(gs, func(a, b inventory.Grant) int { return b.Privilege.Rank() - a.Privilege.Rank() })
-		for _, g := range gs[:min(len(gs), htmlMaxGrants)] {
-			grants = append(grants, []any{g.What, g.Where, g.Via, string(g.Privilege), g.Condition})
-		}
-		doc.Principals = append(doc.Principals, []any{p.ID, p.Name, string(p.Kind), provider(string(p.Provider)), account(p.Account, p.Provider),
-			person(p.PersonID), b2i(p.MFA), b2i(p.Console), b2i(p.Disabled), unix(p.CreatedAt), unix(p.LastActivity), p.LinkRule,
-			creds, grants, len(p.Grants), p.Email})
-		return principalIdx[id]
-	}
-	doc.Findings = make([][]any, 0, len(v.findings))
-	for _, f := range v.findings {
-		c := addCheck(f.CheckID, f.Title, f.Severity, f.Frameworks, f.Remediation, "")
-		var ev any = 0
-		if len(f.Evidence) > 0 {
-			ev = f.Evidence
-		}
-		var waiver any = 0
-		if f.WaivedBy != "" || f.WaiverReason != "" {
-			waiver = []any{f.WaivedBy, f.WaiverReason, unix(f.WaiverExpires)}
-		}
-		doc.Findings = append(doc.Findings, []any{f.ID, c, principal(f.Principal, f), account(f.Account, f.Provider), provider(string(f.Provider)),
-			int(f.Severity), statusCodes[f.Status], f.Qualifier, f.Message, unix(f.FirstSeen), unix(f.LastSeen), unix(f.ResolvedAt), ev, waiver})
-	}
-	for _, p := range []*[][]any{&doc.Checks, &doc.Accounts, &doc.People, &doc.Principals} {
-		if *p == nil {
-			*p = [][]any{}
-		}
-	}
-	if doc.Providers == nil {
-		doc.Providers = []string{}
-	}
-	return json.Marshal(doc)
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // newDirectoryCached returns the view's directory of people, built once.

@@ -192,9 +192,15 @@ func scoreWeight(s finding.Severity) float64 {
 // principal, do not count. principals is the number of principals in the snapshot; it is
 // raised to the number of principals with open findings when smaller.
 func Score(findings []finding.Finding, principals int) float64 {
+	return scoreOf(findings, principals, nil)
+}
+
+// scoreOf is Score over the findings keep selects (all when keep is nil).
+func scoreOf(findings []finding.Finding, principals int, keep func(*finding.Finding) bool) float64 {
 	worst := map[string]finding.Severity{}
-	for _, f := range findings {
-		if f.Status != finding.StatusOpen || f.Principal == "" {
+	for i := range findings {
+		f := &findings[i]
+		if f.Status != finding.StatusOpen || f.Principal == "" || (keep != nil && !keep(f)) {
 			continue
 		}
 		if f.Severity > worst[f.Principal] {
@@ -279,7 +285,11 @@ func (r *Report) Validate() error {
 		return errors.New("report: nil")
 	}
 	var errs []error
-	for i, f := range r.Findings {
+	for i := range r.Findings {
+		f := &r.Findings[i]
+		if f.ID != "" && f.CheckID != "" && f.Severity.Valid() && f.Status.Valid() {
+			continue
+		}
 		who := fmt.Sprintf("finding %d (id %q, check %q, principal %q)", i, f.ID, f.CheckID, f.Principal)
 		if f.ID == "" {
 			errs = append(errs, fmt.Errorf("%s: no id", who))
@@ -352,13 +362,12 @@ func newView(r *Report) (*view, error) {
 	}
 	v := &view{
 		Report:     r,
-		findings:   slices.Clone(r.Findings),
+		findings:   sortedFindings(r.Findings),
 		principals: make(map[string]*inventory.Principal, len(r.Principals)),
 		people:     make(map[string]*inventory.Person, len(r.People)),
 		accounts:   make(map[string]*inventory.Account, len(r.Accounts)),
 		checks:     make(map[string]*Check, len(r.Checks)),
 	}
-	slices.SortFunc(v.findings, compareFindings)
 	for i := range r.Principals {
 		v.principals[r.Principals[i].ID] = &r.Principals[i]
 	}
@@ -375,8 +384,47 @@ func newView(r *Report) (*view, error) {
 	return v, nil
 }
 
+// sortedFindings returns a copy of fs in compareFindings order. It sorts indexes, not the
+// large Finding values.
+func sortedFindings(fs []finding.Finding) []finding.Finding {
+	// Rank checks and principals once, so that most comparisons compare integers.
+	checkRank, principalRank := rankStrings(fs, func(f *finding.Finding) string { return f.CheckID }),
+		rankStrings(fs, func(f *finding.Finding) string { return f.Principal })
+	type key struct{ sev, check, principal int32 }
+	keys := make([]key, len(fs))
+	idx := make([]int32, len(fs))
+	for i := range fs {
+		idx[i] = int32(i)
+		keys[i] = key{int32(fs[i].Severity), checkRank[fs[i].CheckID], principalRank[fs[i].Principal]}
+	}
+	slices.SortFunc(idx, func(a, b int32) int {
+		ka, kb := keys[a], keys[b]
+		if c := cmp.Or(cmp.Compare(kb.sev, ka.sev), cmp.Compare(ka.check, kb.check), cmp.Compare(ka.principal, kb.principal)); c != 0 {
+			return c
+		}
+		return compareFindings(&fs[a], &fs[b])
+	})
+	out := make([]finding.Finding, len(fs))
+	for i, j := range idx {
+		out[i] = fs[j]
+	}
+	return out
+}
+
+// rankStrings maps each distinct value of key to its rank in sorted order.
+func rankStrings(fs []finding.Finding, key func(*finding.Finding) string) map[string]int32 {
+	rank := map[string]int32{}
+	for i := range fs {
+		rank[key(&fs[i])] = 0
+	}
+	for i, s := range slices.Sorted(maps.Keys(rank)) {
+		rank[s] = int32(i)
+	}
+	return rank
+}
+
 // compareFindings orders by severity (highest first), check, principal, qualifier and ID.
-func compareFindings(a, b finding.Finding) int {
+func compareFindings(a, b *finding.Finding) int {
 	return cmp.Or(
 		cmp.Compare(b.Severity, a.Severity),
 		cmp.Compare(a.CheckID, b.CheckID),

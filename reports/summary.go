@@ -207,7 +207,9 @@ func summarize(v *view) Summary {
 		return f, sec
 	}
 
-	for _, f := range v.Findings {
+	var counted []string // frameworks one finding was counted in
+	for i := range v.Findings {
+		f := &v.Findings[i]
 		s.Statuses.add(f.Status)
 		c := addCheck(f.CheckID, f.Title, f.Severity, f.Frameworks)
 		if f.Account != "" {
@@ -239,12 +241,12 @@ func summarize(v *view) Summary {
 			if len(refs) == 0 {
 				refs = c.Frameworks
 			}
-			counted := map[string]bool{}
+			counted = counted[:0]
 			for _, ref := range refs {
 				fw, sec := framework(ref)
 				sec.Open.Add(f.Severity)
-				if !counted[fw.Framework] {
-					counted[fw.Framework] = true
+				if !slices.Contains(counted, fw.Framework) {
+					counted = append(counted, fw.Framework)
 					fw.Open.Add(f.Severity)
 				}
 			}
@@ -312,13 +314,9 @@ func summarize(v *view) Summary {
 			cloud(a.Provider).Accounts++
 		}
 	}
-	byProvider := map[string][]finding.Finding{}
-	for _, f := range v.Findings {
-		byProvider[string(f.Provider)] = append(byProvider[string(f.Provider)], f)
-	}
 	for _, p := range sortedKeys(clouds) {
 		c := clouds[p]
-		c.Score = Score(byProvider[p], c.Principals)
+		c.Score = scoreOf(v.Findings, c.Principals, func(f *finding.Finding) bool { return string(f.Provider) == p })
 		s.Clouds = append(s.Clouds, *c)
 	}
 	if s.Frameworks == nil {
