@@ -85,7 +85,7 @@ func TestLifecycleKPIs(t *testing.T) {
 			kpiSnap(3, partial, []inventory.Person{person("hr:1", terminated, jun(1))}),
 		},
 		want: reports.KPIs{From: jun(1), To: jun(3), Snapshots: 2, SLASeconds: day,
-			Leavers: []reports.Leaver{{Person: "hr:1", Name: "name of hr:1", TerminatedAt: jun(1), Seconds: 2 * day, OverSLA: true, Principals: []string{"aws-sso:d-1:a"}}},
+			Leavers:      []reports.Leaver{{Person: "hr:1", Name: "name of hr:1", TerminatedAt: jun(1), Seconds: 2 * day, OverSLA: true, Principals: []string{"aws-sso:d-1:a"}}},
 			WorstSeconds: 2 * day, StillWithAccess: 1, OverSLA: 1},
 	}, {
 		name: "partial, then seen whole: removed when seen whole",
@@ -104,7 +104,7 @@ func TestLifecycleKPIs(t *testing.T) {
 			kpiSnap(2, complete, nil, ssoUser("a", "")),
 		},
 		want: reports.KPIs{From: jun(1), To: jun(2), Snapshots: 2, SLASeconds: 2 * day,
-			Leavers: []reports.Leaver{{Person: "hr:1", Name: "name of hr:1", TerminatedAt: jun(1), Seconds: day, Principals: []string{"aws-sso:d-1:a"}}},
+			Leavers:      []reports.Leaver{{Person: "hr:1", Name: "name of hr:1", TerminatedAt: jun(1), Seconds: day, Principals: []string{"aws-sso:d-1:a"}}},
 			WorstSeconds: day, StillWithAccess: 1},
 		opts: reports.LifecycleOptions{SLA: 48 * time.Hour},
 	}, {
