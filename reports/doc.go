@@ -20,9 +20,10 @@
 //
 // # Caveats
 //
-//   - The HTML report embeds every finding and the principals that have findings; 100k findings
-//     make a file of a few tens of megabytes that a browser opens in about a second. The table
-//     renders one page of rows at a time, so it stays responsive.
+//   - The HTML report embeds every finding and the principals that have findings: 100k findings
+//     make a file of about 32 MB that headless Chromium opens in about 1.4 s on two cores, and
+//     then searches, filters and sorts in under 0.3 s, because the table renders one page of
+//     rows at a time (BenchmarkHTMLInBrowser100k).
 //   - The score is 100 minus the share of principals weighted by their worst open finding
 //     (critical 1, high 0.6, medium 0.3, low 0.1, info 0): waived findings do not count, and
 //     findings without a principal (policy errors, expired waivers) neither.

@@ -194,3 +194,15 @@ func TestFromSnapshot(t *testing.T) {
 		t.Error("FromSnapshot(nil) did not fail")
 	}
 }
+
+func TestOpenAtLeast(t *testing.T) {
+	fs := fixtureFindings()
+	for _, c := range []struct {
+		min  finding.Severity
+		want int
+	}{{finding.SeverityCritical, 3}, {finding.SeverityHigh, 5}, {finding.SeverityMedium, 9}, {finding.SeverityLow, 11}, {finding.SeverityInfo, 11}} {
+		if got := reports.OpenAtLeast(fs, c.min); got != c.want {
+			t.Errorf("OpenAtLeast(%s) = %d, want %d", c.min, got, c.want)
+		}
+	}
+}

@@ -219,6 +219,18 @@ func scoreOf(findings []finding.Finding, principals int, keep func(*finding.Find
 	return float64(int64(score*10+0.5)) / 10
 }
 
+// OpenAtLeast counts the open findings of severity min or higher: what `provost scan --fail-on
+// min` fails on. Waived, resolved, errored and cannot-evaluate findings do not count.
+func OpenAtLeast(findings []finding.Finding, min finding.Severity) int {
+	n := 0
+	for i := range findings {
+		if findings[i].Status == finding.StatusOpen && findings[i].Severity.AtLeast(min) {
+			n++
+		}
+	}
+	return n
+}
+
 // FromSnapshot starts a Report from a snapshot and its findings: the snapshot's identity,
 // coverage, accounts and totals, the findings, the principals they name and the people linked
 // to those principals (with their managers). The caller adds Drift, Waivers, Checks, History,
