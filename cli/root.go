@@ -21,7 +21,7 @@ const (
 	ExitOK       = 0
 	ExitFailure  = 1 // the command ran and failed
 	ExitUsage    = 2 // bad flags, arguments or configuration
-	ExitFindings = 3 // --fail-on: findings at or above the threshold exist
+	ExitFindings = 3 // scan --fail-on SEVERITY: open findings at or above SEVERITY exist
 )
 
 // app holds what every command shares: the streams, the global flags and, once loaded, the
@@ -93,6 +93,9 @@ policies (HIPAA, CIS, SOC 2) and reports what is stale, orphaned or over-privile
 		a.newDiffCommand(),
 		a.newHistoryCommand(),
 		a.newAccessCommand(),
+		a.newPolicyCommand(),
+		a.newFindingsCommand(),
+		a.newReportCommand(),
 	)
 	return root
 }

@@ -10,27 +10,59 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/provost-dev/provost/audit"
 	"github.com/provost-dev/provost/collector"
+	"github.com/provost-dev/provost/finding"
 	"github.com/provost-dev/provost/inventory"
+	"github.com/provost-dev/provost/reports"
 	"github.com/provost-dev/provost/store"
 )
 
 func (a *app) newScanCommand() *cobra.Command {
-	return &cobra.Command{
+	var failOn string
+	cmd := &cobra.Command{
 		Use:   "scan",
-		Short: "Collect every configured source into a new snapshot",
+		Short: "Collect every configured source into a new snapshot and evaluate the policies",
 		Long: `scan runs every configured source in parallel, links accounts to people, stores the result as
-a new snapshot and prints a summary with the coverage of each source and scope. A source that
-fails does not stop the others: its coverage says what could not be seen and why.`,
+a new snapshot, evaluates the policies over it, carries each finding's history forward from the
+previous scan and stores the findings. It prints a summary with the coverage of each source and
+scope and the open findings by severity. A source that fails does not stop the others: its
+coverage says what could not be seen and why.
+
+--fail-on SEVERITY makes scan exit with code 3 when open findings at or above that severity
+exist (for CI pipelines).`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			sum, err := a.scan(cmd.Context())
+			var min finding.Severity
+			if failOn != "" {
+				var err error
+				if min, err = parseSeverity("--fail-on", failOn); err != nil {
+					return err
+				}
+			}
+			sum, res, err := a.scan(cmd.Context(), "", nil)
 			if err != nil {
 				return err
 			}
-			return a.printScan(sum)
+			if err := a.printScan(sum); err != nil {
+				return err
+			}
+			return failOnErr(res, min)
 		},
 	}
+	cmd.Flags().StringVar(&failOn, "fail-on", "", "exit 3 when open findings at or above this severity exist: info, low, medium, high, critical")
+	return cmd
+}
+
+// failOnErr is the --fail-on verdict: exit 3 when res has open findings at or above min.
+func failOnErr(res *audit.Result, min finding.Severity) error {
+	if min == 0 {
+		return nil
+	}
+	if n := res.OpenAtLeast(min); n > 0 {
+		return &exitError{code: ExitFindings, err: fmt.Errorf("%d open finding(s) at or above %s (--fail-on)", n, min)}
+	}
+	return nil
 }
 
 // scanSummary is what `provost scan` reports.
@@ -42,49 +74,71 @@ type scanSummary struct {
 	Coverage   []inventory.Coverage `json:"coverage"`
 	Pruned     []string             `json:"pruned,omitempty"`
 	Incomplete int                  `json:"incomplete_scopes"`
+	Findings   findingsSummary      `json:"findings"`
+	Reports    []string             `json:"reports,omitempty"`
+	Problems   []string             `json:"problems,omitempty"`
 }
 
-func (a *app) scan(ctx context.Context) (*scanSummary, error) {
+// findingsSummary counts a scan's findings.
+type findingsSummary struct {
+	Open         map[string]int `json:"open"` // by severity
+	New          int            `json:"new"`
+	Resolved     int            `json:"resolved"`
+	Waived       int            `json:"waived"`
+	PolicyErrors int            `json:"policy_errors"`
+	Previous     string         `json:"previous,omitempty"`
+}
+
+// scan runs one audit pass (audit.Run) over the configured sources, writing reports in formats
+// into reportDir when formats is not empty. `provost demo` reuses it with its own a.cfg.
+func (a *app) scan(ctx context.Context, reportDir string, formats []reports.Format) (*scanSummary, *audit.Result, error) {
 	sources, err := buildSources(ctx, a.cfg, a.logger)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(sources) == 0 {
-		return nil, usageErr(fmt.Errorf("no sources configured: add a [[sources.static]], [[sources.aws]] or [[sources.gcp]] table to the config (see config.example.toml), or run `provost demo`"))
+		return nil, nil, usageErr(fmt.Errorf("no sources configured: add a [[sources.static]], [[sources.aws]] or [[sources.gcp]] table to the config (see config.example.toml), or run `provost demo`"))
 	}
-
-	// Open the store first: a locked or corrupt database should stop the scan before it calls
-	// any cloud API.
+	// Load the policies and open the store first: a broken policy, a locked or corrupt
+	// database should stop the scan before it calls any cloud API.
+	lib, waivers, err := a.loadPolicies(ctx, nil)
+	if err != nil {
+		return nil, nil, err
+	}
 	db, err := store.Open(a.cfg.Store.Path, store.Options{Timeout: time.Duration(a.cfg.Store.LockTimeout), Logger: a.logger})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer db.Close()
 
 	linking, err := linkOptions(a.cfg)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	start := time.Now()
-	snap, err := collector.Run(ctx, sources, collector.RunOptions{
-		Timeout:        time.Duration(a.cfg.Collect.Timeout),
-		Parallelism:    a.cfg.Collect.Parallelism,
-		Logger:         a.logger,
-		Linking:        linking,
-		ProvostVersion: version(),
-		Progress:       a.progress(len(sources)),
+	res, err := audit.Run(ctx, audit.Options{
+		Sources: sources,
+		Collect: collector.RunOptions{
+			Timeout:        time.Duration(a.cfg.Collect.Timeout),
+			Parallelism:    a.cfg.Collect.Parallelism,
+			Logger:         a.logger,
+			Linking:        linking,
+			ProvostVersion: version(),
+			Progress:       a.progress(len(sources)),
+		},
+		Store:         db,
+		Library:       lib,
+		PolicyConfig:  policyConfig(a.cfg.Policy),
+		Waivers:       waivers,
+		Retention:     store.Retention{KeepLast: a.cfg.Store.KeepLast, KeepDays: a.cfg.Store.KeepDays},
+		ReportDir:     reportDir,
+		ReportFormats: formats,
+		Logger:        a.logger,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("collect: %w", err)
+		return nil, nil, err
 	}
-	if err := db.PutSnapshot(ctx, snap); err != nil {
-		return nil, fmt.Errorf("store snapshot: %w", err)
-	}
-	pruned, err := db.Prune(ctx, store.Retention{KeepLast: a.cfg.Store.KeepLast, KeepDays: a.cfg.Store.KeepDays}, time.Now(), false)
-	if err != nil {
-		return nil, fmt.Errorf("apply retention: %w", err)
-	}
-
+	snap := res.Snapshot
 	sum := &scanSummary{
 		Snapshot: snap.ID,
 		Database: a.cfg.Store.Path,
@@ -95,15 +149,17 @@ func (a *app) scan(ctx context.Context) (*scanSummary, error) {
 			"people":      len(snap.People),
 			"policy_docs": len(snap.PolicyDocs),
 		},
-		Coverage: snap.Coverage,
-		Pruned:   pruned.Deleted,
+		Coverage:   snap.Coverage,
+		Pruned:     res.Pruned,
+		Incomplete: res.Incomplete,
+		Findings: findingsSummary{
+			Open: res.Open, New: res.New, Resolved: res.Resolved, Waived: res.Waived,
+			PolicyErrors: res.Errors, Previous: res.PreviousID,
+		},
+		Reports:  res.Reports,
+		Problems: res.Problems,
 	}
-	for _, c := range snap.Coverage {
-		if !c.Complete() {
-			sum.Incomplete++
-		}
-	}
-	return sum, nil
+	return sum, res, nil
 }
 
 func (a *app) printScan(s *scanSummary) error {
@@ -118,6 +174,19 @@ func (a *app) printScan(s *scanSummary) error {
 	}
 	if s.Incomplete > 0 {
 		fmt.Fprintf(a.stdout, "\nWARNING: %d scope(s) were not collected completely; their principals are reported but never remediated.\n", s.Incomplete)
+	}
+	f := s.Findings
+	fmt.Fprintf(a.stdout, "\nOpen findings: %d critical, %d high, %d medium, %d low, %d info",
+		f.Open["critical"], f.Open["high"], f.Open["medium"], f.Open["low"], f.Open["info"])
+	if f.Previous != "" {
+		fmt.Fprintf(a.stdout, " (%d new, %d resolved since %s)", f.New, f.Resolved, f.Previous)
+	}
+	fmt.Fprintln(a.stdout)
+	if f.Waived > 0 || f.PolicyErrors > 0 {
+		fmt.Fprintf(a.stdout, "  %d waived, %d policy error(s)\n", f.Waived, f.PolicyErrors)
+	}
+	for _, p := range s.Problems {
+		fmt.Fprintf(a.stdout, "WARNING: %s\n", p)
 	}
 	if len(s.Pruned) > 0 {
 		fmt.Fprintf(a.stdout, "\nRetention removed %d old snapshot(s).\n", len(s.Pruned))
