@@ -9,7 +9,7 @@
 //	lib, err := policy.Load(ctx, policy.Options{Dirs: dirs, Bundles: bundles, Logger: logger})
 //	// lib.Problems(): checks that failed to load; each also becomes an error finding.
 //	ev, err := lib.NewEvaluator(cfg, policy.EvalOptions{Waivers: waivers})
-//	res, err := ev.Evaluate(ctx, snapshot)
+//	res, err := ev.Evaluate(ctx, snapshot, policy.WithDrift(events)) // events: drift.Diff with the previous snapshot
 //	history = finding.Merge(history, res.Findings, res.EvalTime, finding.CoverageScopes(snapshot.Coverage))
 //
 // `provost policy test` is Load + Library.RunTests, `provost policy eval --principal` is
@@ -23,6 +23,11 @@
 // snapshot and served from data. time.now_ns() is the snapshot's collection time. A batch whose
 // query fails is re-run check by check, and a failing check principal by principal, so that
 // one broken check becomes one error finding and costs nobody else their findings.
+//
+// Drift. WithDrift hands the events between the previous snapshot and this one to the checks
+// as input.drift per item (the principal's events, then its linked person's); this is why
+// policy imports package drift, which imports only inventory. Without it input.drift is absent
+// and the drift checks (PV-DRF-…) find nothing.
 //
 // Hardening: no network builtins (http.send, net.*), no opa.runtime, no randomness,
 // StrictBuiltinErrors, print() to the logger at debug level.

@@ -104,9 +104,10 @@ func EvalTime(s *inventory.Snapshot) (time.Time, error) {
 // Workers goroutines, and returns the findings with waivers applied. Load problems and checks
 // that fail at run time become error findings; the other checks' findings are unaffected.
 // It fails only on ctx cancellation or when the snapshot or store cannot be set up.
-func (e *Evaluator) Evaluate(ctx context.Context, snap *inventory.Snapshot) (*Result, error) {
+// Options add per-snapshot inputs such as WithDrift.
+func (e *Evaluator) Evaluate(ctx context.Context, snap *inventory.Snapshot, opts ...EvaluateOption) (*Result, error) {
 	start := time.Now()
-	r, err := e.newRun(ctx, snap)
+	r, err := e.newRun(ctx, snap, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -185,7 +186,11 @@ type batch struct {
 	principals []*inventory.Principal
 }
 
-func (e *Evaluator) newRun(ctx context.Context, snap *inventory.Snapshot) (*run, error) {
+func (e *Evaluator) newRun(ctx context.Context, snap *inventory.Snapshot, opts ...EvaluateOption) (*run, error) {
+	var in evalInputs
+	for _, o := range opts {
+		o(&in)
+	}
 	at, err := EvalTime(snap)
 	if err != nil {
 		return nil, err
@@ -201,6 +206,7 @@ func (e *Evaluator) newRun(ctx context.Context, snap *inventory.Snapshot) (*run,
 		single:  map[string]*rego.PreparedEvalQuery{},
 		runErrs: map[string]*runtimeError{},
 	}
+	r.ix.drift = driftTerms(in.drift, snap)
 	shared := map[string]*plan{} // classes with the same checks share one query
 	for i := range snap.Principals {
 		p := &snap.Principals[i]

@@ -222,8 +222,8 @@ func TestDisabledChecksAndCancellation(t *testing.T) {
 			t.Errorf("disabled check reported: %s %s", f.CheckID, f.Principal)
 		}
 	}
-	if res.Stats.Checks != 29-15 {
-		t.Errorf("Stats.Checks = %d, want %d", res.Stats.Checks, 29-15)
+	if res.Stats.Checks != 34-15 {
+		t.Errorf("Stats.Checks = %d, want %d", res.Stats.Checks, 34-15)
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())

@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/provost-dev/provost/drift"
 	"github.com/provost-dev/provost/finding"
 	"github.com/provost-dev/provost/inventory"
 )
@@ -87,7 +88,7 @@ func marshalIndent(t *testing.T, v any) []byte {
 // findings with the golden file.
 func TestFixtureGolden(t *testing.T) {
 	snap := readSnapshot(t, filepath.Join("testdata", "snapshot.json"))
-	res, err := fixtureEvaluator(t, EvalOptions{}).Evaluate(context.Background(), snap)
+	res, err := fixtureEvaluator(t, EvalOptions{}).Evaluate(context.Background(), snap, WithDrift(readDrift(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,6 +207,8 @@ func TestExplain(t *testing.T) {
 		"PV-AWS-011": "violation waived", // waived, still a violation
 		"PV-AWS-012": "not_applicable", "PV-AWS-013": "pass", "PV-AWS-014": "not_applicable",
 		"PV-AWS-015": "not_applicable",
+		"PV-DRF-001": "pass", "PV-DRF-002": "pass", "PV-DRF-003": "pass", "PV-DRF-004": "pass",
+		"PV-DRF-005": "pass",
 		"PV-GCP-001": "not_applicable", "PV-GCP-002": "not_applicable", "PV-GCP-003": "not_applicable",
 		"PV-GCP-004": "not_applicable", "PV-GCP-005": "not_applicable", "PV-GCP-006": "not_applicable",
 		"PV-GCP-007": "not_applicable", "PV-GCP-008": "not_applicable", "PV-GCP-009": "not_applicable",
@@ -224,4 +227,21 @@ func TestExplain(t *testing.T) {
 	if _, err := ev.Explain(context.Background(), snap, "arn:aws:iam::0:user/nobody"); err == nil {
 		t.Errorf("Explain of an unknown principal: want an error")
 	}
+}
+
+// readDrift reads the fixture's drift events (testdata/drift.json), which make each drift check
+// fire once or more.
+func readDrift(t testing.TB) []drift.Event {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "drift.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var events []drift.Event
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&events); err != nil {
+		t.Fatalf("testdata/drift.json: %v", err)
+	}
+	return events
 }

@@ -44,7 +44,7 @@ type Explanation struct {
 // Explain evaluates every loaded check, one at a time, for the principal with this ID and
 // reports each verdict with its findings (waivers applied) and evidence: `provost policy eval
 // --principal`. A check failing at run time gives an "error" verdict; the others still run.
-func (e *Evaluator) Explain(ctx context.Context, snap *inventory.Snapshot, principalID string) (*Explanation, error) {
+func (e *Evaluator) Explain(ctx context.Context, snap *inventory.Snapshot, principalID string, opts ...EvaluateOption) (*Explanation, error) {
 	var p *inventory.Principal
 	for i := range snap.Principals {
 		if snap.Principals[i].ID == principalID {
@@ -55,7 +55,7 @@ func (e *Evaluator) Explain(ctx context.Context, snap *inventory.Snapshot, princ
 	if p == nil {
 		return nil, fmt.Errorf("principal %q is not in snapshot %s", principalID, snap.ID)
 	}
-	r, err := e.newRun(ctx, snap)
+	r, err := e.newRun(ctx, snap, opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -38,6 +38,7 @@ var keys = func() map[string]*ast.Term {
 		"start_ns", "start_on", "end_ns", "end_on", "external_id",
 		"version", "permissions", "statements", "parse_error", "effect", "actions",
 		"not_actions", "resources", "not_resources", "conditional", "msg", "qualifier", "evidence",
+		"drift", "subject", "field", "before", "after", "escalation", "uncertain", "grant", "credential", "message",
 	} {
 		m[k] = ast.StringTerm(k)
 	}
@@ -269,7 +270,8 @@ type snapshotIndex struct {
 	scopes    map[string]*ast.Term // coverage term per scope
 	coverage  []inventory.Coverage
 	peopleCov *ast.Term
-	protected []string // principal ID globs
+	protected []string             // principal ID globs
+	drift     map[string]*ast.Term // input.drift per principal ID (WithDrift)
 }
 
 func newSnapshotIndex(s *inventory.Snapshot, protected []string) *snapshotIndex {
@@ -302,7 +304,7 @@ func newSnapshotIndex(s *inventory.Snapshot, protected []string) *snapshotIndex 
 
 // item renders one evaluation item: the principal, its account, its person and its coverage.
 func (ix *snapshotIndex) item(p *inventory.Principal) *ast.Term {
-	items := make([][2]*ast.Term, 0, 4)
+	items := make([][2]*ast.Term, 0, 5)
 	prot := false
 	for _, g := range ix.protected {
 		if globMatch(g, p.ID) {
@@ -327,6 +329,9 @@ func (ix *snapshotIndex) item(p *inventory.Principal) *ast.Term {
 		)
 	}
 	items = append(items, [2]*ast.Term{key("coverage"), cov})
+	if d, ok := ix.drift[p.ID]; ok {
+		items = append(items, [2]*ast.Term{key("drift"), d})
+	}
 	return ast.ObjectTerm(items...)
 }
 
