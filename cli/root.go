@@ -96,6 +96,7 @@ policies (HIPAA, CIS, SOC 2) and reports what is stale, orphaned or over-privile
 		a.newPolicyCommand(),
 		a.newFindingsCommand(),
 		a.newReportCommand(),
+		a.newBenchCommand(),
 	)
 	return root
 }
