@@ -184,3 +184,28 @@ func TestPolicyTest(t *testing.T) {
 		t.Errorf("policy test output:\n%s", out)
 	}
 }
+
+func TestGlobMatch(t *testing.T) {
+	tests := []struct {
+		pattern, s string
+		want       bool
+	}{
+		{"*", "arn:aws:iam::1:user/a", true},
+		{"*user/ci-deploy", "arn:aws:iam::1:user/ci-deploy", true},
+		{"*user/ci-deploy", "arn:aws:iam::1:user/ci-deploy2", false},
+		{"arn:*:user/*", "arn:aws:iam::1:user/x/y", true},
+		{"a?c", "abc", true},
+		{"a?c", "abcd", false},
+		{"gcp:user:*@corp.com", "gcp:user:al@corp.com", true},
+		{"gcp:user:*@corp.com", "gcp:user:al@corp.co", false},
+		{"a*b*c", "aXbYc", true},
+		{"a*b*c", "aXcYb", false},
+		{"exact", "exact", true},
+		{"exact", "exactly", false},
+	}
+	for _, tt := range tests {
+		if got := globMatch(tt.pattern, tt.s); got != tt.want {
+			t.Errorf("globMatch(%q, %q) = %v, want %v", tt.pattern, tt.s, got, tt.want)
+		}
+	}
+}

@@ -150,6 +150,9 @@ func globMatch(pattern, s string) bool {
 	}
 	// path.Match's "*" stops at "/": match segment by segment over the "*"-split parts.
 	parts := strings.Split(pattern, "*")
+	if len(parts) == 1 {
+		return len(s) == len(pattern) && matchQ(pattern, s, true)
+	}
 	if !matchQ(parts[0], s, true) {
 		return false
 	}
