@@ -202,4 +202,3 @@ func (d *Daemon) Serve(ctx context.Context, ln net.Listener) error {
 	d.log.Info("daemon stopped")
 	return err
 }
-

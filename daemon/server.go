@@ -56,16 +56,16 @@ func (d *Daemon) routes() http.Handler {
 	auth := func(h http.Handler) http.Handler { return d.authenticate(h) }
 	mux.Handle("GET /metrics", auth(promhttp.HandlerFor(d.metrics.reg, promhttp.HandlerOpts{})))
 	api := map[string]http.HandlerFunc{
-		"GET /api/v1/snapshots":            d.listSnapshots,
-		"GET /api/v1/snapshots/{id}":       d.getSnapshot,
-		"GET /api/v1/findings":             d.listFindings,
-		"GET /api/v1/drift":                d.getDrift,
-		"GET /api/v1/runs":                 d.listRuns,
-		"POST /api/v1/runs":                d.handleStartRun,
-		"GET /api/v1/runs/{id}":            d.getRun,
-		"GET /api/v1/principals/{id...}":   d.getPrincipal,
-		"GET /api/v1/reports/{format}":     d.getReport,
-		"GET /api/v1/":                     func(w http.ResponseWriter, r *http.Request) { d.fail(w, errNotFound, "no such endpoint: "+r.URL.Path) },
+		"GET /api/v1/snapshots":          d.listSnapshots,
+		"GET /api/v1/snapshots/{id}":     d.getSnapshot,
+		"GET /api/v1/findings":           d.listFindings,
+		"GET /api/v1/drift":              d.getDrift,
+		"GET /api/v1/runs":               d.listRuns,
+		"POST /api/v1/runs":              d.handleStartRun,
+		"GET /api/v1/runs/{id}":          d.getRun,
+		"GET /api/v1/principals/{id...}": d.getPrincipal,
+		"GET /api/v1/reports/{format}":   d.getReport,
+		"GET /api/v1/":                   func(w http.ResponseWriter, r *http.Request) { d.fail(w, errNotFound, "no such endpoint: "+r.URL.Path) },
 	}
 	for pattern, h := range api {
 		mux.Handle(pattern, auth(h))
@@ -364,12 +364,12 @@ func (d *Daemon) handleStartRun(w http.ResponseWriter, r *http.Request) {
 
 // principalVersion is a principal's state in one snapshot.
 type principalVersion struct {
-	Snapshot  string    `json:"snapshot"`
-	StartedAt string    `json:"started_at"`
-	Present   bool      `json:"present"`
-	Hash      string    `json:"hash,omitempty"`
-	Changed   bool      `json:"changed"` // differs from the version in the snapshot before
-	Findings  []string  `json:"findings,omitempty"`
+	Snapshot  string   `json:"snapshot"`
+	StartedAt string   `json:"started_at"`
+	Present   bool     `json:"present"`
+	Hash      string   `json:"hash,omitempty"`
+	Changed   bool     `json:"changed"` // differs from the version in the snapshot before
+	Findings  []string `json:"findings,omitempty"`
 }
 
 // principalAnswer is the answer of GET /api/v1/principals/{id}.
