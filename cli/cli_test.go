@@ -183,21 +183,3 @@ func TestScanAndSnapshots(t *testing.T) {
 		t.Errorf("prune = %q (exit %d), want %s deleted", out, code, ids[1])
 	}
 }
-
-func TestDemo(t *testing.T) {
-	dir := t.TempDir()
-	out, errOut, code := run(t, dir, "demo")
-	if code != ExitOK {
-		t.Fatalf("demo: exit %d: %s", code, errOut)
-	}
-	if !strings.Contains(out, "16 principals, 8 people, 4 accounts, 12 policy documents") {
-		t.Errorf("demo summary missing counts:\n%s", out)
-	}
-	fi, err := os.Stat(filepath.Join(dir, "provost-demo", "provost.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if fi.Mode().Perm() != 0o600 {
-		t.Errorf("database mode = %v, want 0600", fi.Mode().Perm())
-	}
-}
