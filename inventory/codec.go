@@ -91,7 +91,7 @@ func canonical(p *Principal) *Principal {
 			break
 		}
 	}
-	if groupsOK && slices.IsSortedFunc(p.Credentials, compareCredential) && slices.IsSortedFunc(p.Grants, compareGrant) {
+	if groupsOK && slices.IsSortedFunc(p.Credentials, CompareCredential) && slices.IsSortedFunc(p.Grants, CompareGrant) {
 		return p
 	}
 	q := *p

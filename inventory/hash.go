@@ -4,8 +4,6 @@ import (
 	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
-	"hash"
-	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -14,16 +12,18 @@ import (
 // Hash is the content address of a principal record.
 type Hash [sha256.Size]byte
 
-// Normalize puts the principal's sets in their canonical order (groups, credentials, grants) so
-// that equal records compare and encode equally. It changes p in place.
+// Normalize puts the principal's sets in their canonical order (groups sorted without
+// duplicates, credentials, grants) so that equal records compare and encode equally. It changes
+// p in place.
 func (p *Principal) Normalize() {
 	slices.Sort(p.Groups)
 	p.Groups = slices.Compact(p.Groups)
-	slices.SortFunc(p.Credentials, compareCredential)
-	slices.SortFunc(p.Grants, compareGrant)
+	slices.SortFunc(p.Credentials, CompareCredential)
+	slices.SortFunc(p.Grants, CompareGrant)
 }
 
-func compareCredential(a, b Credential) int {
+// CompareCredential is the canonical order of a principal's credentials.
+func CompareCredential(a, b Credential) int {
 	return cmp.Or(
 		strings.Compare(string(a.Kind), string(b.Kind)),
 		strings.Compare(a.ID, b.ID),
@@ -35,7 +35,8 @@ func compareCredential(a, b Credential) int {
 	)
 }
 
-func compareGrant(a, b Grant) int {
+// CompareGrant is the canonical order of a principal's grants.
+func CompareGrant(a, b Grant) int {
 	return cmp.Or(
 		strings.Compare(a.What, b.What),
 		strings.Compare(a.Where, b.Where),
@@ -47,9 +48,65 @@ func compareGrant(a, b Grant) int {
 
 // ContentHash returns the canonical content hash of the principal: the same record gives the same
 // hash whatever the order of its maps and sets, and any change of any field changes it. It does
-// not modify p.
+// not modify p. To hash many principals, reuse a Hasher.
 func (p *Principal) ContentHash() Hash {
-	h := hasher{h: sha256.New()}
+	var h Hasher
+	return h.Sum(p)
+}
+
+// Hasher computes ContentHash with buffers it reuses between calls: it serialises the canonical
+// form of a principal (length-prefixed fields, so no two records share an encoding) into one
+// buffer and hashes it with a single SHA-256 call. The zero value is ready; a Hasher is not safe
+// for concurrent use.
+type Hasher struct {
+	buf  []byte
+	keys []string
+	// view is a canonical copy of a principal whose sets were not in canonical order.
+	view   Principal
+	groups []string
+	creds  []Credential
+	grants []Grant
+}
+
+// Canonical returns p itself when its sets are in canonical order, else a copy with sorted sets
+// that is valid until the Hasher's next call. p is never modified.
+func (h *Hasher) Canonical(p *Principal) *Principal {
+	groupsOK := true
+	for i := 1; i < len(p.Groups); i++ {
+		if p.Groups[i-1] >= p.Groups[i] {
+			groupsOK = false
+			break
+		}
+	}
+	credsOK := slices.IsSortedFunc(p.Credentials, CompareCredential)
+	grantsOK := slices.IsSortedFunc(p.Grants, CompareGrant)
+	if groupsOK && credsOK && grantsOK {
+		return p
+	}
+	h.view = *p
+	if !groupsOK {
+		h.groups = append(h.groups[:0], p.Groups...)
+		slices.Sort(h.groups)
+		h.groups = slices.Compact(h.groups)
+		h.view.Groups = h.groups
+	}
+	if !credsOK {
+		h.creds = append(h.creds[:0], p.Credentials...)
+		slices.SortFunc(h.creds, CompareCredential)
+		h.view.Credentials = h.creds
+	}
+	if !grantsOK {
+		h.grants = append(h.grants[:0], p.Grants...)
+		slices.SortFunc(h.grants, CompareGrant)
+		h.view.Grants = h.grants
+	}
+	return &h.view
+}
+
+// Sum returns p's content hash (see Principal.ContentHash).
+func (h *Hasher) Sum(p *Principal) Hash {
+	p = h.Canonical(p)
+	h.buf = h.buf[:0]
 	h.str(p.ID)
 	h.str(string(p.Provider))
 	h.str(p.Account)
@@ -63,23 +120,13 @@ func (p *Principal) ContentHash() Hash {
 	h.bool(p.Console)
 	h.bool(p.MFA)
 	h.strMap(p.Tags)
-
-	groups := p.Groups
-	if !slices.IsSorted(groups) {
-		groups = slices.Sorted(slices.Values(groups))
-	}
-	groups = slices.Compact(slices.Clone(groups))
-	h.int(len(groups))
-	for _, g := range groups {
+	h.int(len(p.Groups))
+	for _, g := range p.Groups {
 		h.str(g)
 	}
-
-	creds := p.Credentials
-	if !slices.IsSortedFunc(creds, compareCredential) {
-		creds = slices.SortedFunc(slices.Values(creds), compareCredential)
-	}
-	h.int(len(creds))
-	for _, c := range creds {
+	h.int(len(p.Credentials))
+	for i := range p.Credentials {
+		c := &p.Credentials[i]
 		h.str(string(c.Kind))
 		h.str(c.ID)
 		h.str(c.Status)
@@ -88,46 +135,29 @@ func (p *Principal) ContentHash() Hash {
 		h.time(c.ExpiresAt)
 		h.str(c.Managed)
 	}
-
-	grants := p.Grants
-	if !slices.IsSortedFunc(grants, compareGrant) {
-		grants = slices.SortedFunc(slices.Values(grants), compareGrant)
-	}
-	h.int(len(grants))
-	for _, g := range grants {
+	h.int(len(p.Grants))
+	for i := range p.Grants {
+		g := &p.Grants[i]
 		h.str(g.What)
 		h.str(g.Where)
 		h.str(g.Via)
 		h.str(string(g.Privilege))
 		h.str(g.Condition)
 	}
-
 	h.strMap(p.Attributes)
 	h.str(p.PersonID)
 	h.str(p.LinkRule)
-
-	var out Hash
-	h.h.Sum(out[:0])
-	return out
+	return Hash(sha256.Sum256(h.buf))
 }
 
-// hasher writes length-prefixed fields so that no two different records share an encoding.
-type hasher struct {
-	h   hash.Hash
-	buf [binary.MaxVarintLen64]byte
-}
+func (h *Hasher) int(n int) { h.buf = binary.AppendUvarint(h.buf, uint64(n)) }
 
-func (h *hasher) int(n int) {
-	k := binary.PutUvarint(h.buf[:], uint64(n))
-	h.h.Write(h.buf[:k])
-}
-
-func (h *hasher) str(s string) {
+func (h *Hasher) str(s string) {
 	h.int(len(s))
-	h.h.Write([]byte(s))
+	h.buf = append(h.buf, s...)
 }
 
-func (h *hasher) bool(b bool) {
+func (h *Hasher) bool(b bool) {
 	if b {
 		h.int(1)
 	} else {
@@ -135,19 +165,29 @@ func (h *hasher) bool(b bool) {
 	}
 }
 
-func (h *hasher) time(t time.Time) {
+// time writes seconds and nanoseconds separately, so every representable time has its own
+// encoding (UnixNano would wrap outside the years 1678–2262).
+func (h *Hasher) time(t time.Time) {
 	if t.IsZero() {
 		h.int(0)
 		return
 	}
 	h.int(1)
-	k := binary.PutVarint(h.buf[:], t.UnixNano())
-	h.h.Write(h.buf[:k])
+	h.buf = binary.AppendVarint(h.buf, t.Unix())
+	h.int(t.Nanosecond())
 }
 
-func (h *hasher) strMap(m map[string]string) {
+func (h *Hasher) strMap(m map[string]string) {
 	h.int(len(m))
-	for _, k := range slices.Sorted(maps.Keys(m)) {
+	if len(m) == 0 {
+		return
+	}
+	h.keys = h.keys[:0]
+	for k := range m {
+		h.keys = append(h.keys, k)
+	}
+	slices.Sort(h.keys)
+	for _, k := range h.keys {
 		h.str(k)
 		h.str(m[k])
 	}

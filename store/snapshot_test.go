@@ -491,7 +491,9 @@ func TestConcurrentReadsAndWrites(t *testing.T) {
 	checkSnapshot(t, db, "w9", cur)
 }
 
-func TestContentHasherMatchesContentHash(t *testing.T) {
+// TestReusedHasherMatchesContentHash: a Hasher reused across many principals (its buffers and
+// canonical view carried over) gives what a fresh one gives, and never modifies the principal.
+func TestReusedHasherMatchesContentHash(t *testing.T) {
 	ps := genPrincipals(2000, 3)
 	t0 := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 	ps = append(ps,
@@ -502,14 +504,14 @@ func TestContentHasherMatchesContentHash(t *testing.T) {
 		}, Grants: []inventory.Grant{{What: "z"}, {What: "a", Condition: "c"}, {What: "a"}, {What: "a", Via: "direct"}}},
 		inventory.Principal{ID: "z", CreatedAt: time.Unix(0, 0), LastActivity: time.Date(1, 1, 1, 0, 0, 0, 1, time.UTC), Disabled: true, MFA: true},
 	)
-	var h contentHasher
+	var h inventory.Hasher
 	for i := range ps {
 		before := clonePrincipal(ps[i])
-		if got, want := h.sum(&ps[i]), ps[i].ContentHash(); got != want {
-			t.Fatalf("principal %d (%s): contentHasher %x, ContentHash %x", i, ps[i].ID, got[:8], want[:8])
+		if got, want := h.Sum(&ps[i]), ps[i].ContentHash(); got != want {
+			t.Fatalf("principal %d (%s): reused Hasher %x, fresh ContentHash %x", i, ps[i].ID, got[:8], want[:8])
 		}
 		if diff := cmp.Diff(before, ps[i]); diff != "" {
-			t.Fatalf("contentHasher modified principal %d (-before +after):\n%s", i, diff)
+			t.Fatalf("Hasher modified principal %d (-before +after):\n%s", i, diff)
 		}
 	}
 }

@@ -60,9 +60,9 @@ func (db *DB) writePrincipals(ctx context.Context, tx *bolt.Tx, seq uint64, ps [
 	} else {
 		hashes = make([]inventory.Hash, len(ps))
 		if err := parallelChunks(ctx, len(ps), func(lo, hi int) error {
-			var h contentHasher
+			var h inventory.Hasher
 			for i := lo; i < hi; i++ {
-				hashes[i] = h.sum(ps[i])
+				hashes[i] = h.Sum(ps[i])
 			}
 			return nil
 		}); err != nil {
@@ -286,13 +286,13 @@ func encodeChunk(ps []*inventory.Principal, hashes []inventory.Hash, idx []int, 
 	vals := make([][]byte, len(idx))
 	offs := make([]int, len(idx)+1)
 	arena := make([]byte, 0, len(idx)*256)
-	var h contentHasher
+	var h inventory.Hasher
 	for j, i := range idx {
 		offs[j] = len(arena)
-		p := h.canonical(ps[i])
+		p := h.Canonical(ps[i])
 		var sum inventory.Hash
 		if hashes == nil {
-			sum = h.sum(p)
+			sum = h.Sum(p)
 		} else {
 			sum = hashes[i]
 		}
