@@ -18,10 +18,11 @@ package provost.checks.aws_access_key_rotation
 import data.provost.lib
 
 violation contains v if {
+	cutoff := lib.rotation_cutoff_ns
 	some k in lib.active_access_keys
 	x := k.x
 	c := k.c
-	c.created_ns < lib.rotation_cutoff_ns
+	c.created_ns < cutoff
 	v := {
 		"principal": x.principal.id,
 		"qualifier": c.id,

@@ -19,10 +19,11 @@ package provost.checks.aws_access_key_unused
 import data.provost.lib
 
 violation contains v if {
+	cutoff := lib.inactive_cutoff_ns
 	some k in lib.active_access_keys
 	x := k.x
 	c := k.c
-	c.last_used_ns < lib.inactive_cutoff_ns
+	c.last_used_ns < cutoff
 	v := {
 		"principal": x.principal.id,
 		"qualifier": c.id,
@@ -32,11 +33,12 @@ violation contains v if {
 }
 
 violation contains v if {
+	cutoff := lib.inactive_cutoff_ns
 	some k in lib.active_access_keys
 	x := k.x
 	c := k.c
 	not c.last_used_ns
-	c.created_ns < lib.inactive_cutoff_ns
+	c.created_ns < cutoff
 	v := {
 		"principal": x.principal.id,
 		"qualifier": c.id,

@@ -25,11 +25,12 @@ import data.provost.lib.aws
 
 # A grant whose document reaches admin.
 violation contains v if {
+	docs := aws.admin_docs
 	some x in input.items
 	x.principal.protected == false
 	not x.principal.attributes.service_linked == "true"
 	some g in x.principal.grants
-	info := aws.admin_docs[g.what]
+	info := docs[g.what]
 	info.admin == true
 	v := {
 		"principal": x.principal.id,
@@ -41,12 +42,13 @@ violation contains v if {
 
 # A grant the collector rated admin although its document is unknown or not admin here.
 violation contains v if {
+	docs := aws.admin_docs
 	some x in input.items
 	x.principal.protected == false
 	not x.principal.attributes.service_linked == "true"
 	some g in x.principal.grants
 	g.privilege == "admin"
-	not aws.admin_docs[g.what].admin == true
+	not docs[g.what].admin == true
 	v := {
 		"principal": x.principal.id,
 		"qualifier": g.what,

@@ -18,9 +18,10 @@ package provost.checks.aws_unused_role
 import data.provost.lib
 
 violation contains v if {
+	cutoff := lib.stale_cutoff_ns
 	some x in input.items
 	p := x.principal
-	p.last_activity_ns < lib.stale_cutoff_ns
+	p.last_activity_ns < cutoff
 	p.protected == false
 	not p.attributes.service_linked == "true"
 	v := {
@@ -31,10 +32,11 @@ violation contains v if {
 }
 
 violation contains v if {
+	cutoff := lib.stale_cutoff_ns
 	some x in input.items
 	p := x.principal
 	not p.last_activity_ns
-	p.created_ns < lib.stale_cutoff_ns
+	p.created_ns < cutoff
 	x.coverage.scope.complete == true
 	p.protected == false
 	not p.attributes.service_linked == "true"
@@ -54,9 +56,10 @@ cannot_evaluate contains lib.unknown(x, "the role has no creation or last-use ti
 }
 
 cannot_evaluate contains lib.scope_unknown(x) if {
+	cutoff := lib.stale_cutoff_ns
 	some x in lib.scope_incomplete
 	not x.principal.last_activity_ns
-	x.principal.created_ns < lib.stale_cutoff_ns
+	x.principal.created_ns < cutoff
 	x.principal.protected == false
 	not x.principal.attributes.service_linked == "true"
 }

@@ -19,9 +19,10 @@ import data.provost.lib
 import data.provost.lib.gcp
 
 violation contains v if {
+	basic := gcp.basic_roles
 	some x in input.items
 	some g in x.principal.grants
-	gcp.basic_roles[g.what]
+	basic[g.what]
 	g.via == "direct"
 	v := {
 		"principal": x.principal.id,

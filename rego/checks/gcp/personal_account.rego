@@ -19,14 +19,15 @@ package provost.checks.gcp_personal_account
 import data.provost.lib
 
 violation contains v if {
+	count(lib.config.org_domains) > 0
+	domains := org_domains
 	some x in input.items
 	p := x.principal
 	count(p.grants) > 0
-	count(lib.config.org_domains) > 0
 	parts := split(p.email, "@")
 	count(parts) == 2
 	domain := lower(parts[1])
-	not org_domains[domain]
+	not domains[domain]
 	not org_subdomain(domain)
 	v := {
 		"principal": p.id,
@@ -44,12 +45,12 @@ org_subdomain(d) if {
 }
 
 cannot_evaluate contains lib.unknown(x, "org_domains is not configured") if {
-	some x in input.items
 	count(lib.config.org_domains) == 0
+	some x in input.items
 }
 
 cannot_evaluate contains lib.unknown(x, "the user has no email address") if {
+	count(lib.config.org_domains) > 0
 	some x in input.items
 	not contains(object.get(x.principal, "email", ""), "@")
-	count(lib.config.org_domains) > 0
 }

@@ -23,9 +23,10 @@ import data.provost.lib
 public_members := {"gcp:allUsers", "gcp:allAuthenticatedUsers"}
 
 violation contains v if {
+	members := public_members
 	some x in input.items
 	p := x.principal
-	p.id in public_members
+	p.id in members
 	some g in p.grants
 	not startswith(g.via, "inherited:")
 	v := {

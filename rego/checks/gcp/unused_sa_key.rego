@@ -18,10 +18,11 @@ package provost.checks.gcp_unused_sa_key
 import data.provost.lib
 
 violation contains v if {
+	cutoff := lib.inactive_cutoff_ns
 	some k in lib.user_sa_keys
 	x := k.x
 	c := k.c
-	c.last_used_ns < lib.inactive_cutoff_ns
+	c.last_used_ns < cutoff
 	v := {
 		"principal": x.principal.id,
 		"qualifier": c.id,
@@ -31,11 +32,12 @@ violation contains v if {
 }
 
 violation contains v if {
+	cutoff := lib.inactive_cutoff_ns
 	some k in lib.user_sa_keys
 	x := k.x
 	c := k.c
 	not c.last_used_ns
-	c.created_ns < lib.inactive_cutoff_ns
+	c.created_ns < cutoff
 	x.coverage.scope.complete == true
 	v := {
 		"principal": x.principal.id,

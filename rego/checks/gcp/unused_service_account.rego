@@ -18,9 +18,10 @@ package provost.checks.gcp_unused_service_account
 import data.provost.lib
 
 violation contains v if {
+	cutoff := lib.stale_cutoff_ns
 	some x in input.items
 	p := x.principal
-	p.last_activity_ns < lib.stale_cutoff_ns
+	p.last_activity_ns < cutoff
 	p.disabled == false
 	p.protected == false
 	v := {
@@ -31,10 +32,11 @@ violation contains v if {
 }
 
 violation contains v if {
+	cutoff := lib.stale_cutoff_ns
 	some x in input.items
 	p := x.principal
 	not p.last_activity_ns
-	p.created_ns < lib.stale_cutoff_ns
+	p.created_ns < cutoff
 	x.coverage.scope.complete == true
 	p.disabled == false
 	p.protected == false
@@ -54,9 +56,10 @@ cannot_evaluate contains lib.unknown(x, "the service account has no creation or 
 }
 
 cannot_evaluate contains lib.scope_unknown(x) if {
+	cutoff := lib.stale_cutoff_ns
 	some x in lib.scope_incomplete
 	not x.principal.last_activity_ns
-	x.principal.created_ns < lib.stale_cutoff_ns
+	x.principal.created_ns < cutoff
 	x.principal.disabled == false
 	x.principal.protected == false
 }

@@ -20,9 +20,10 @@ import data.provost.lib
 import data.provost.lib.gcp
 
 violation contains v if {
+	roles := gcp.impersonation_roles
 	some x in input.items
 	some g in x.principal.grants
-	gcp.impersonation_roles[g.what]
+	roles[g.what]
 	not startswith(g.via, "inherited:")
 	gcp.resource_level(g.where)
 	v := {

@@ -25,15 +25,17 @@ import data.provost.lib.aws
 # MFA is known to be off when the collector says so, or for an AWS IAM user whose credential
 # report was read (the whole scope was).
 violation contains v if {
+	docs := aws.admin_docs
 	some x in input.items
 	p := x.principal
 	p.mfa == false
 	p.attributes.mfa == "false"
 	p.disabled == false
-	v := result(x)
+	v := result(x, docs)
 }
 
 violation contains v if {
+	docs := aws.admin_docs
 	some x in input.items
 	p := x.principal
 	p.mfa == false
@@ -42,11 +44,11 @@ violation contains v if {
 	x.coverage.scope.complete == true
 	p.disabled == false
 	not p.attributes.mfa
-	v := result(x)
+	v := result(x, docs)
 }
 
-result(x) := v if {
-	admins := admin_grants(x.principal)
+result(x, docs) := v if {
+	admins := admin_grants(x.principal, docs)
 	count(admins) > 0
 	v := {
 		"principal": x.principal.id,
@@ -55,20 +57,22 @@ result(x) := v if {
 	}
 }
 
-# The grants that reach admin: rated admin by the collector, or their document is admin.
-admin_grants(p) := {g.what | some g in p.grants; g.privilege == "admin"} | {g.what |
+# The grants that reach admin: rated admin by the collector, or their document is admin
+# (docs is aws.admin_docs, read once per evaluation by the caller).
+admin_grants(p, docs) := {g.what | some g in p.grants; g.privilege == "admin"} | {g.what |
 	some g in p.grants
-	aws.admin_docs[g.what].admin == true
+	docs[g.what].admin == true
 }
 
 cannot_evaluate contains v if {
+	docs := aws.admin_docs
 	some x in input.items
 	p := x.principal
 	p.mfa == false
 	not p.attributes.mfa
 	p.disabled == false
 	not aws_user_seen_whole(x)
-	count(admin_grants(p)) > 0
+	count(admin_grants(p, docs)) > 0
 	v := lib.unknown(x, sprintf("MFA state of %s %s account %s is not collected", [p.provider, p.kind, p.name]))
 }
 

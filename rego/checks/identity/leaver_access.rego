@@ -22,9 +22,10 @@ import data.provost.lib
 leaver_statuses := {"terminated", "leave"}
 
 violation contains v if {
+	statuses := leaver_statuses
 	some x in input.items
 	person := x.person
-	leaver_statuses[person.status]
+	statuses[person.status]
 	p := x.principal
 	p.disabled == false
 	access := live_access(p)

@@ -30,10 +30,11 @@ generic_glob := concat("", [
 ])
 
 violation contains v if {
+	pattern := generic_glob
 	some x in input.items
 	p := x.principal
 	name := lower(p.name)
-	glob.match(generic_glob, null, name)
+	glob.match(pattern, null, name)
 	p.disabled == false
 	p.protected == false
 	local := split(name, "@")[0]
