@@ -153,13 +153,12 @@ func (d *Daemon) Serve(ctx context.Context, ln net.Listener) error {
 		}
 		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
 	}
-	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
-
 	schedCtx, stopSched := context.WithCancel(ctx)
 	var schedDone sync.WaitGroup
 	schedDone.Go(func() { d.sched.loop(schedCtx) })
 	d.ready.Store(true)
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
 	d.log.Info("daemon serving", "addr", ln.Addr().String(), "schedules", d.cfg.Schedules, "tls", d.cfg.TLSCert != "")
 	if d.cfg.RunAtStartup {
 		if _, err := d.startRun(TriggerStartup); err != nil {
