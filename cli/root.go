@@ -97,6 +97,7 @@ policies (HIPAA, CIS, SOC 2) and reports what is stale, orphaned or over-privile
 		a.newFindingsCommand(),
 		a.newReportCommand(),
 		a.newBenchCommand(),
+		a.newServeCommand(),
 	)
 	return root
 }
