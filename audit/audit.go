@@ -184,15 +184,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		return nil, fmt.Errorf("store snapshot: %w", err)
 	}
 
-	var current *policy.Result
-	if err := stage(StageEvaluate, func() (err error) {
-		current, err = ev.Evaluate(ctx, snap)
-		return err
-	}); err != nil {
-		return nil, fmt.Errorf("evaluate %s: %w", snap.ID, err)
-	}
-	res.EvalTime = current.EvalTime
-
+	// Drift comes before evaluation: the drift checks read it as input.drift.
 	var prev *inventory.Snapshot
 	var prevFindings []finding.Finding
 	if err := stage(StageDrift, func() error {
@@ -217,6 +209,15 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}); err != nil {
 		return nil, fmt.Errorf("compare with the previous snapshot: %w", err)
 	}
+
+	var current *policy.Result
+	if err := stage(StageEvaluate, func() (err error) {
+		current, err = ev.Evaluate(ctx, snap, policy.WithDrift(res.Drift))
+		return err
+	}); err != nil {
+		return nil, fmt.Errorf("evaluate %s: %w", snap.ID, err)
+	}
+	res.EvalTime = current.EvalTime
 
 	if err := stage(StageFindings, func() error {
 		res.Findings = finding.Merge(prevFindings, current.Findings, current.EvalTime, finding.CoverageScopes(snap.Coverage))

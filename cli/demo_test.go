@@ -43,6 +43,7 @@ func TestDemo(t *testing.T) {
 		"provost findings --db " + db + " --severity high",
 		"provost diff --db " + db,
 		"provost report --db " + db + " --format html,markdown --out " + filepath.Join(demoDir, "reports"),
+		"provost serve --db " + db,
 		"provost demo --dir " + demoDir + "   # again: the organisation advances a day and shows drift",
 	}
 	checkSummary(t, first, org0, 0, wantReports, wantNext)
@@ -63,7 +64,16 @@ func TestDemo(t *testing.T) {
 		t.Errorf("second run compared with %q, want the first snapshot %s", second.Findings.Previous, first.Snapshot)
 	}
 	open1, all1 := storedFindings(t, filepath.Join(dir, db), second.Snapshot)
-	if diff := cmp.Diff(org1.Planted, open1); diff != "" {
+	// The drift checks fire on what changed overnight (seed 7): the Identity Center user given
+	// the admin permission set (PV-DRF-001, admin granted since the last scan) and the leaver's
+	// still-active account (PV-DRF-004, leaver still active).
+	driftFindings := []sandbox.Planted{
+		{CheckID: "PV-DRF-001", PrincipalID: "aws-sso:d-9067ac0e01:90670ac3-0000-4000-8000-00000000000f"},
+		{CheckID: "PV-DRF-004", PrincipalID: "aws-sso:d-9067ac0e01:90670ac3-0000-4000-8000-000000000007"},
+	}
+	wantOpen1 := append(slices.Clone(org1.Planted), driftFindings...)
+	sortPlanted(wantOpen1)
+	if diff := cmp.Diff(wantOpen1, open1); diff != "" {
 		t.Errorf("day 1: open findings differ from the planted problems (-planted +found):\n%s", diff)
 	}
 	var gotNew, gotResolved []sandbox.Planted
@@ -76,7 +86,8 @@ func TestDemo(t *testing.T) {
 			gotResolved = append(gotResolved, p)
 		}
 	}
-	wantNew, wantResolved := minus(org1.Planted, org0.Planted), minus(org0.Planted, org1.Planted)
+	wantNew, wantResolved := append(minus(org1.Planted, org0.Planted), driftFindings...), minus(org0.Planted, org1.Planted)
+	sortPlanted(wantNew)
 	if diff := cmp.Diff(wantNew, gotNew); diff != "" || len(wantNew) == 0 {
 		t.Errorf("day 1: new findings differ from the problems planted overnight (-planted +new):\n%s", diff)
 	}
