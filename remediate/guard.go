@@ -33,8 +33,8 @@ func RosterCounts(snap *inventory.Snapshot) map[string]int {
 	return out
 }
 
-// CheckRun applies the run-level guards to plan, in order: stale plan, roster shrink, count cap,
-// percent cap. It returns a *GuardError (errors.Is ErrGuard) naming the first that refuses.
+// CheckRun applies the run-level guards to plan, in order: stale plan, roster shrink, count cap
+// (acting steps), percent cap (distinct principals acted on, of the snapshot's principals). It returns a *GuardError (errors.Is ErrGuard) naming the first that refuses.
 func CheckRun(pol *Policy, plan *Plan, f RunFacts) error {
 	if f.Latest.ID != plan.SnapshotID && f.Latest.StartedAt.After(plan.SnapshotAt) {
 		return &GuardError{Guard: "stale_plan", Message: fmt.Sprintf(
@@ -60,11 +60,15 @@ func CheckRun(pol *Policy, plan *Plan, f RunFacts) error {
 		return &GuardError{Guard: "cap_count", Message: fmt.Sprintf(
 			"plan has %d acting steps, more than max_actions %d: nothing was done", n, pol.MaxActions)}
 	}
-	if n > 0 {
-		pct := float64(n) * 100 / float64(max(plan.Principals, 1))
+	touched := map[string]bool{}
+	for _, s := range plan.Acting() {
+		touched[s.Target.Principal] = true
+	}
+	if k := len(touched); k > 0 {
+		pct := float64(k) * 100 / float64(max(plan.Principals, 1))
 		if pct > pol.MaxPercent {
 			return &GuardError{Guard: "cap_percent", Message: fmt.Sprintf(
-				"plan acts on %d of %d principals (%.2f%%), more than max_percent %.2f%%: nothing was done", n, plan.Principals, pct, pol.MaxPercent)}
+				"plan acts on %d of %d principals (%.2f%%), more than max_percent %.2f%%: nothing was done", k, plan.Principals, pct, pol.MaxPercent)}
 		}
 	}
 	return nil

@@ -14,7 +14,8 @@ func actingPlan(n, principals int) *remediate.Plan {
 	p := &remediate.Plan{SnapshotID: "s2", SnapshotAt: t0, Principals: principals}
 	p.Steps = append(p.Steps, remediate.Step{ID: "a-mark", Phase: remediate.PhaseMark, Action: remediate.ActMark})
 	for i := range n {
-		p.Steps = append(p.Steps, remediate.Step{ID: "a-" + string(rune('a'+i)), Phase: remediate.PhaseAct, Action: remediate.ActDeactivateAccessKey})
+		p.Steps = append(p.Steps, remediate.Step{ID: "a-" + string(rune('a'+i)), Phase: remediate.PhaseAct, Action: remediate.ActDeactivateAccessKey,
+			Target: remediate.Target{Principal: "arn:u" + string(rune('a'+i))}})
 	}
 	return p
 }
@@ -39,6 +40,11 @@ func TestCheckRun(t *testing.T) {
 		{name: "a roster that vanished", plan: actingPlan(1, 10),
 			facts: remediate.RunFacts{Latest: latest, People: map[string]int{}, PrevPeople: map[string]int{"scim": 40}},
 			want:  &remediate.GuardError{Guard: "roster_shrink", Message: "source of truth scim shrank from 40 to 0 people (100.0%, limit 20.0%) since the previous snapshot: check the source before acting"}},
+		{name: "several steps on one principal count once for the percent cap", plan: func() *remediate.Plan {
+			p := actingPlan(2, 2)
+			p.Steps[2].Target.Principal = p.Steps[1].Target.Principal
+			return p
+		}(), facts: remediate.RunFacts{Latest: latest}},
 		{name: "count cap aborts", plan: actingPlan(11, 1000), facts: remediate.RunFacts{Latest: latest},
 			want: &remediate.GuardError{Guard: "cap_count", Message: "plan has 11 acting steps, more than max_actions 10: nothing was done"}},
 		{name: "percent cap aborts", plan: actingPlan(6, 10), facts: remediate.RunFacts{Latest: latest},

@@ -223,6 +223,9 @@ func targetOf(a Action, p *inventory.Principal, f finding.Finding) (Target, erro
 		t.Credential, t.CredentialCreated, t.CredentialLastUsed = c.ID, c.CreatedAt, c.LastUsed
 	case ActRemoveConsoleLogin:
 		t.Credential = "password"
+		if i := slices.IndexFunc(p.Credentials, func(c inventory.Credential) bool { return c.Kind == inventory.CredPassword }); i >= 0 {
+			t.CredentialCreated, t.CredentialLastUsed = p.Credentials[i].CreatedAt, p.Credentials[i].LastUsed
+		}
 	case ActRemoveFromGroup, ActDetachPolicy:
 		if f.Qualifier == "" {
 			return t, fmt.Errorf("finding %s (%s on %s) names no group or policy: %s acts on one at a time", f.ID, f.CheckID, p.ID, a)
