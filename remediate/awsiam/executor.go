@@ -61,6 +61,10 @@ const denyAll = `{"Version":"2012-10-17","Statement":[{"Sid":"ProvostQuarantine"
 // AssumeRole into it); it is called once per step.
 type Executor struct {
 	Client func(ctx context.Context, account string) (API, error)
+	// NoServiceSpecificCredentials skips listing service-specific credentials before deleting a
+	// user, for endpoints that do not serve that API (moto). With it set, a user that still has
+	// such a credential makes DeleteUser fail with DeleteConflict, and the step fails.
+	NoServiceSpecificCredentials bool
 }
 
 var _ remediate.Executor = (*Executor)(nil)
@@ -360,7 +364,7 @@ func (e *Executor) do(ctx context.Context, c API, s remediate.Step, l remediate.
 		}
 		return remediate.Undo{"user": user, "policy_arn": arn}, nil
 	case remediate.ActDeleteUser:
-		return nil, deleteUser(ctx, c, user)
+		return nil, deleteUser(ctx, c, user, !e.NoServiceSpecificCredentials)
 	}
 	return nil, fmt.Errorf("action %s: %w", s.Action, remediate.ErrUnsupported)
 }
@@ -376,7 +380,7 @@ func ignoreGone(err error) error {
 // deleteUser removes what IAM requires before DeleteUser, in its order: access keys, login
 // profile, MFA devices, signing certificates, SSH public keys, service-specific credentials,
 // inline policies, managed policies, group memberships; then the user.
-func deleteUser(ctx context.Context, c API, user string) error {
+func deleteUser(ctx context.Context, c API, user string, serviceSpecific bool) error {
 	keys, err := c.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: &user})
 	if err != nil {
 		return fmt.Errorf("list access keys of %s: %w", user, err)
@@ -416,13 +420,15 @@ func deleteUser(ctx context.Context, c API, user string) error {
 			return fmt.Errorf("delete ssh key of %s: %w", user, err)
 		}
 	}
-	svc, err := c.ListServiceSpecificCredentials(ctx, &iam.ListServiceSpecificCredentialsInput{UserName: &user})
-	if err != nil {
-		return fmt.Errorf("list service-specific credentials of %s: %w", user, err)
-	}
-	for _, sc := range svc.ServiceSpecificCredentials {
-		if _, err := c.DeleteServiceSpecificCredential(ctx, &iam.DeleteServiceSpecificCredentialInput{UserName: &user, ServiceSpecificCredentialId: sc.ServiceSpecificCredentialId}); ignoreGone(err) != nil {
-			return fmt.Errorf("delete service-specific credential of %s: %w", user, err)
+	if serviceSpecific {
+		svc, err := c.ListServiceSpecificCredentials(ctx, &iam.ListServiceSpecificCredentialsInput{UserName: &user})
+		if err != nil {
+			return fmt.Errorf("list service-specific credentials of %s: %w", user, err)
+		}
+		for _, sc := range svc.ServiceSpecificCredentials {
+			if _, err := c.DeleteServiceSpecificCredential(ctx, &iam.DeleteServiceSpecificCredentialInput{UserName: &user, ServiceSpecificCredentialId: sc.ServiceSpecificCredentialId}); ignoreGone(err) != nil {
+				return fmt.Errorf("delete service-specific credential of %s: %w", user, err)
+			}
 		}
 	}
 	names, err := inlineNames(ctx, c, user)
