@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -12,11 +14,28 @@ import (
 	"github.com/provost-dev/provost/audit"
 	"github.com/provost-dev/provost/collector"
 	"github.com/provost-dev/provost/daemon"
+	"github.com/provost-dev/provost/finding"
+	"github.com/provost-dev/provost/notify"
 	"github.com/provost-dev/provost/store"
 )
 
+// notifyFlags configure the channels; secrets are named by environment variable, never given
+// on the command line.
+type notifyFlags struct {
+	minSeverity      string
+	slackURLEnv      string
+	webhookURL       string
+	webhookSecretEnv string
+	smtpAddr         string
+	smtpFrom         string
+	smtpTo           []string
+	smtpUser         string
+	smtpPasswordEnv  string
+}
+
 func (a *app) newServeCommand() *cobra.Command {
 	cfg := daemon.DefaultConfig()
+	var nf notifyFlags
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the daemon: scheduled scans, HTTP API, Prometheus metrics",
@@ -30,7 +49,7 @@ environment variable named by --token-env. On SIGTERM or SIGINT serve stops taki
 the one in progress finish within --shutdown-timeout, then cancels it (a cancelled scan stores
 nothing). Only one process may use the database at a time: a second serve refuses to start.`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return a.serve(cmd.Context(), cfg) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return a.serve(cmd.Context(), cfg, nf) },
 	}
 	f := cmd.Flags()
 	f.StringVar(&cfg.Listen, "listen", cfg.Listen, "HTTP listen address")
@@ -43,12 +62,75 @@ nothing). Only one process may use the database at a time: a second serve refuse
 	f.StringVar(&cfg.TLSCert, "tls-cert", "", "TLS certificate file (PEM); with --tls-key serves HTTPS")
 	f.StringVar(&cfg.TLSKey, "tls-key", "", "TLS private key file (PEM)")
 	f.Int64Var(&cfg.MaxBodyBytes, "max-body-bytes", cfg.MaxBodyBytes, "largest request body accepted")
+	f.StringVar(&nf.minSeverity, "notify-min-severity", "high", "notify on new findings at or above this severity")
+	f.StringVar(&nf.slackURLEnv, "slack-webhook-env", "", "environment variable holding a Slack incoming webhook URL")
+	f.StringVar(&nf.webhookURL, "webhook-url", "", "generic webhook URL receiving each run's digest as JSON")
+	f.StringVar(&nf.webhookSecretEnv, "webhook-secret-env", "", "environment variable holding the webhook's HMAC-SHA256 signing secret")
+	f.StringVar(&nf.smtpAddr, "smtp-addr", "", "SMTP server host:port for email digests (STARTTLS required)")
+	f.StringVar(&nf.smtpFrom, "smtp-from", "", "email sender address")
+	f.StringArrayVar(&nf.smtpTo, "smtp-to", nil, "email recipient, repeatable")
+	f.StringVar(&nf.smtpUser, "smtp-user", "", "SMTP user name (PLAIN auth over TLS)")
+	f.StringVar(&nf.smtpPasswordEnv, "smtp-password-env", "", "environment variable holding the SMTP password")
 	return cmd
 }
 
-func (a *app) serve(ctx context.Context, cfg daemon.Config) error {
+// notifier builds the configured channels; nil when none is.
+func (nf notifyFlags) notifier(logger *slog.Logger) (*notify.Notifier, finding.Severity, error) {
+	min, err := parseSeverity("--notify-min-severity", nf.minSeverity)
+	if err != nil {
+		return nil, 0, err
+	}
+	env := func(flag, name string) (string, error) {
+		v := os.Getenv(name)
+		if v == "" {
+			return "", usageErr(fmt.Errorf("%s: the environment variable %s is empty", flag, name))
+		}
+		return v, nil
+	}
+	n := &notify.Notifier{Logger: logger}
+	if nf.slackURLEnv != "" {
+		u, err := env("--slack-webhook-env", nf.slackURLEnv)
+		if err != nil {
+			return nil, 0, err
+		}
+		n.Senders = append(n.Senders, &notify.Slack{URL: u})
+	}
+	if nf.webhookURL != "" {
+		w := &notify.Webhook{URL: nf.webhookURL}
+		if nf.webhookSecretEnv != "" {
+			sec, err := env("--webhook-secret-env", nf.webhookSecretEnv)
+			if err != nil {
+				return nil, 0, err
+			}
+			w.Secret = []byte(sec)
+		}
+		n.Senders = append(n.Senders, w)
+	}
+	if nf.smtpAddr != "" {
+		if nf.smtpFrom == "" || len(nf.smtpTo) == 0 {
+			return nil, 0, usageErr(errors.New("--smtp-addr needs --smtp-from and at least one --smtp-to"))
+		}
+		e := &notify.Email{Addr: nf.smtpAddr, From: nf.smtpFrom, To: nf.smtpTo, Username: nf.smtpUser}
+		if nf.smtpPasswordEnv != "" {
+			if e.Password, err = env("--smtp-password-env", nf.smtpPasswordEnv); err != nil {
+				return nil, 0, err
+			}
+		}
+		n.Senders = append(n.Senders, e)
+	}
+	if len(n.Senders) == 0 {
+		return nil, min, nil
+	}
+	return n, min, nil
+}
+
+func (a *app) serve(ctx context.Context, cfg daemon.Config, nf notifyFlags) error {
 	if err := cfg.Validate(); err != nil {
 		return usageErr(err)
+	}
+	notifier, notifyMin, err := nf.notifier(a.logger)
+	if err != nil {
+		return err
 	}
 	token, err := cfg.Token()
 	if err != nil {
@@ -96,7 +178,11 @@ func (a *app) serve(ctx context.Context, cfg daemon.Config) error {
 			Logger:       a.logger,
 		})
 	}
-	d, err := daemon.New(daemon.Options{Config: cfg, Store: db, Run: run, Token: token, Logger: a.logger})
+	opts := daemon.Options{Config: cfg, Store: db, Run: run, Token: token, NotifyMin: notifyMin, Logger: a.logger}
+	if notifier != nil {
+		opts.Notifier = notifier
+	}
+	d, err := daemon.New(opts)
 	if err != nil {
 		return usageErr(err)
 	}

@@ -43,6 +43,12 @@ func TestServeBadInput(t *testing.T) {
 			want: `provost: daemon.schedules[1] "0 25 * * *": end of range (25) above maximum (23): 25 (want e.g. "0 2 * * *", "0 0 2 * * *" or "@daily")` + "\n"},
 		{name: "bad listen", token: "t0ken", args: []string{"serve", "-c", cfg, "--listen", "8080"}, code: ExitUsage,
 			want: `provost: daemon.listen "8080": want host:port, e.g. 127.0.0.1:8080` + "\n"},
+		{name: "empty slack env", token: "t0ken", args: []string{"serve", "-c", cfg, "--slack-webhook-env", "PROVOST_TEST_UNSET_SLACK"}, code: ExitUsage,
+			want: "provost: --slack-webhook-env: the environment variable PROVOST_TEST_UNSET_SLACK is empty\n"},
+		{name: "smtp without recipients", token: "t0ken", args: []string{"serve", "-c", cfg, "--smtp-addr", "mail:587", "--smtp-from", "p@example.com"}, code: ExitUsage,
+			want: "provost: --smtp-addr needs --smtp-from and at least one --smtp-to\n"},
+		{name: "bad notify severity", token: "t0ken", args: []string{"serve", "-c", cfg, "--notify-min-severity", "urgent"}, code: ExitUsage,
+			want: "provost: invalid --notify-min-severity: invalid severity \"urgent\": want one of info, low, medium, high, critical\n"},
 		{name: "second daemon on the same database", token: "t0ken", args: []string{"serve", "-c", cfg, "--db", holder.Path()}, code: ExitFailure,
 			want: "provost: cannot serve: database " + holder.Path() + " is in use by another process (locked); another provost (serve or scan) is using this database — stop it, or give this daemon its own file with --db\n"},
 	}

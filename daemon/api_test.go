@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -23,6 +24,7 @@ import (
 	"github.com/provost-dev/provost/collector/static"
 	"github.com/provost-dev/provost/drift"
 	"github.com/provost-dev/provost/finding"
+	"github.com/provost-dev/provost/notify"
 	"github.com/provost-dev/provost/policy"
 	"github.com/provost-dev/provost/sandbox"
 	"github.com/provost-dev/provost/store"
@@ -39,7 +41,7 @@ type liveDaemon struct {
 	stop    func() error
 }
 
-func startLive(t *testing.T, cfg Config, run RunFunc) *liveDaemon {
+func startLive(t *testing.T, cfg Config, run RunFunc, more ...func(*Options)) *liveDaemon {
 	t.Helper()
 	l := &liveDaemon{db: openStore(t), orgPath: filepath.Join(t.TempDir(), "org.json"), done: make(chan Run, 10)}
 	writeOrg(t, l.orgPath, sandbox.ExampleOrg())
@@ -61,7 +63,11 @@ func startLive(t *testing.T, cfg Config, run RunFunc) *liveDaemon {
 			})
 		}
 	}
-	d, err := New(Options{Config: cfg, Store: l.db, Run: run, Token: testToken, OnRun: func(_ context.Context, r Run) { l.done <- r }})
+	opts := Options{Config: cfg, Store: l.db, Run: run, Token: testToken, OnRun: func(_ context.Context, r Run) { l.done <- r }}
+	for _, fn := range more {
+		fn(&opts)
+	}
+	d, err := New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -526,4 +532,58 @@ func changedOrg(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestNotifyAfterRun: each successful run sends one signed digest of its new high-severity
+// findings and drift to a webhook receiver.
+func TestNotifyAfterRun(t *testing.T) {
+	secret := []byte("hook-secret")
+	var mu sync.Mutex
+	var got []notify.WebhookPayload
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		if !notify.Verify(secret, b, r.Header.Get(notify.SignatureHeader)) {
+			http.Error(w, "bad signature", http.StatusUnauthorized)
+			return
+		}
+		var p notify.WebhookPayload
+		if err := json.Unmarshal(b, &p); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		mu.Lock()
+		got = append(got, p)
+		mu.Unlock()
+	}))
+	defer rcv.Close()
+	l := startLive(t, DefaultConfig(), nil, func(o *Options) {
+		o.Notifier = &notify.Notifier{Senders: []notify.Sender{&notify.Webhook{URL: rcv.URL, Secret: secret}}}
+		o.NotifyLimit = 100
+	})
+	run1 := l.runNow(t)
+	writeOrg(t, l.orgPath, changedOrg(t))
+	run2 := l.runNow(t)
+
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) != 2 {
+		t.Fatalf("%d digests, want 2", len(got))
+	}
+	// The first run: the example organisation's 12 open findings at high or above, all new.
+	d1 := got[0].Digest
+	if d1.Run != run1.ID || d1.Snapshot != run1.Result.SnapshotID || len(d1.Findings) != 12 || len(d1.Drift) != 0 {
+		t.Errorf("first digest: run %s snapshot %s, %d findings, %d drift; want %s %s 12 0", d1.Run, d1.Snapshot, len(d1.Findings), len(d1.Drift), run1.ID, run1.Result.SnapshotID)
+	}
+	d2 := got[1].Digest
+	want := notify.NewDigest(run2.Result.SnapshotID, run2.Result.PreviousID, run2.Result.EvalTime, run2.Result.Findings, run2.Result.Drift, finding.SeverityHigh, 100)
+	var gotIDs, wantIDs []string
+	for _, f := range d2.Findings {
+		gotIDs = append(gotIDs, f.CheckID+" "+f.Principal)
+	}
+	for _, f := range want.Findings {
+		wantIDs = append(wantIDs, f.CheckID+" "+f.Principal)
+	}
+	if diff := cmp.Diff(wantIDs, gotIDs); diff != "" || len(d2.Drift) != len(run2.Result.Drift) || d2.Previous != run1.Result.SnapshotID {
+		t.Errorf("second digest findings (-want +got):\n%s\ndrift %d, want %d", diff, len(d2.Drift), len(run2.Result.Drift))
+	}
 }

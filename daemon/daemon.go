@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/provost-dev/provost/finding"
+	"github.com/provost-dev/provost/notify"
 	"github.com/provost-dev/provost/store"
 )
 
@@ -26,8 +28,14 @@ type Options struct {
 	Run RunFunc
 	// Token is the API bearer token (Config.Token reads it from the environment).
 	Token string
-	// OnRun, when set, is called after every run with its final record (notifications).
+	// OnRun, when set, is called after every run with its final record.
 	OnRun func(context.Context, Run)
+	// Notifier, when set, receives one digest per successful run: its new open findings at
+	// or above NotifyMin (default high) and its drift events, at most NotifyLimit of each
+	// (default 20).
+	Notifier    Notifier
+	NotifyMin   finding.Severity
+	NotifyLimit int
 	// Now is the clock; nil means time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger // nil discards
@@ -37,6 +45,13 @@ type Options struct {
 	After  func(time.Duration) <-chan time.Time
 	Jitter func(max time.Duration) time.Duration
 }
+
+// Notifier sends a digest (notify.Notifier).
+type Notifier interface {
+	Notify(ctx context.Context, d notify.Digest) error
+}
+
+var _ Notifier = (*notify.Notifier)(nil)
 
 // Daemon runs audits on a schedule and serves the HTTP API, metrics and dashboard.
 type Daemon struct {
@@ -51,7 +66,10 @@ type Daemon struct {
 	onRun   func(context.Context, Run)
 	ready   atomic.Bool
 
-	notifyWG  sync.WaitGroup
+	notifier    Notifier
+	notifyMin   finding.Severity
+	notifyLimit int
+
 	notifyCtx context.Context
 	notifyEnd context.CancelFunc
 }
@@ -84,6 +102,13 @@ func New(opts Options) (*Daemon, error) {
 	}
 	log = log.With("component", "daemon")
 	d := &Daemon{cfg: opts.Config, db: opts.Store, token: opts.Token, now: now, log: log, metrics: newMetrics(), onRun: opts.OnRun}
+	d.notifier, d.notifyMin, d.notifyLimit = opts.Notifier, opts.NotifyMin, opts.NotifyLimit
+	if d.notifyMin == 0 {
+		d.notifyMin = finding.SeverityHigh
+	}
+	if d.notifyLimit <= 0 {
+		d.notifyLimit = 20
+	}
 	d.notifyCtx, d.notifyEnd = context.WithCancel(context.Background())
 	d.runner = newRunner(opts.Run, now, log, d.finished)
 	after, jitter := opts.After, opts.Jitter
@@ -113,6 +138,15 @@ func (d *Daemon) startRun(trigger string) (Run, error) {
 func (d *Daemon) finished(run Run) {
 	d.metrics.inProgress.Set(0)
 	d.metrics.observe(run)
+	if d.notifier != nil && run.Status == StatusSucceeded && run.Result != nil {
+		res := run.Result
+		dg := notify.NewDigest(res.SnapshotID, res.PreviousID, res.EvalTime, res.Findings, res.Drift, d.notifyMin, d.notifyLimit)
+		dg.Run = run.ID
+		if err := d.notifier.Notify(d.notifyCtx, dg); err != nil {
+			d.metrics.notifyErrors.Inc()
+			d.log.Error("notification failed", "run", run.ID, "error", err)
+		}
+	}
 	if d.onRun != nil {
 		d.onRun(d.notifyCtx, run)
 	}
@@ -185,7 +219,6 @@ func (d *Daemon) Serve(ctx context.Context, ln net.Listener) error {
 		err = errors.Join(err, fmt.Errorf("run in progress cancelled at shutdown: %w", rerr))
 	}
 	d.notifyEnd()
-	d.notifyWG.Wait()
 
 	httpCtx, cancelHTTP := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancelHTTP()
