@@ -15,6 +15,8 @@ type Config struct {
 	Sources Sources `toml:"sources"`
 	Linking Linking `toml:"linking"`
 	Policy  Policy  `toml:"policy"`
+	// Remediation is the [remediation] section (remediate.go).
+	Remediation Remediation `toml:"remediation"`
 
 	// origin records where the config came from, for error positions; zero for a Config built
 	// in code.
@@ -154,6 +156,7 @@ func Default() *Config {
 			LeaverSLAHours:   24,
 			AdminPolicyNames: []string{"AdministratorAccess"},
 		}},
+		Remediation: DefaultRemediation(),
 	}
 }
 

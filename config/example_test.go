@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -45,6 +46,9 @@ func TestExampleConfigParses(t *testing.T) {
 	want.Linking.EmailDomains = []string{}
 	want.Policy.Dirs, want.Policy.Bundles = []string{}, []string{}
 	want.Policy.Params.OrgDomains, want.Policy.Params.ProtectedPrincipals = []string{}, []string{}
+	want.Remediation.Protected, want.Remediation.Self = []string{}, []string{}
+	want.Remediation.Rules = []RemediationRule{{Check: "PV-AWS-002", Action: "deactivate_access_key", Grace: Duration(168 * time.Hour),
+		DeleteAction: "delete_access_key", DeleteAfter: Duration(720 * time.Hour), Accounts: []string{}, OUs: []string{}, Departments: []string{}}}
 	if diff := cmp.Diff(want, got, ignoreOrigin); diff != "" {
 		t.Errorf("example config differs from the defaults (-want +got):\n%s", diff)
 	}

@@ -130,6 +130,7 @@ func (c *Config) problems() []*FieldError {
 	c.validateTruthSources(v)
 	c.validateLinking(v)
 	c.validatePolicy(v)
+	c.validateRemediation(v)
 	return v.errs
 }
 
