@@ -98,6 +98,7 @@ policies (HIPAA, CIS, SOC 2) and reports what is stale, orphaned or over-privile
 		a.newReportCommand(),
 		a.newBenchCommand(),
 		a.newServeCommand(),
+		a.newRemediateCommand(),
 	)
 	return root
 }
