@@ -160,6 +160,7 @@ var protected = []struct{ method, path string }{
 	{"GET", "/api/v1/runs/x"},
 	{"GET", "/api/v1/principals/arn:aws:iam::111122223333:user/raj.patel"},
 	{"GET", "/api/v1/reports/json"},
+	{"GET", "/api/v1/trend"},
 	{"GET", "/api/v1/nothing-here"},
 }
 

@@ -53,6 +53,9 @@ func (d *Daemon) routes() http.Handler {
 		_, _ = io.WriteString(w, "ok\n")
 	})
 	mux.HandleFunc("GET /readyz", d.handleReady)
+	mux.HandleFunc("GET /dashboard/{$}", d.dashboard)
+	mux.HandleFunc("GET /dashboard/assets/{name}", d.dashboardAsset)
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/dashboard/", http.StatusFound) })
 	auth := func(h http.Handler) http.Handler { return d.authenticate(h) }
 	mux.Handle("GET /metrics", auth(promhttp.HandlerFor(d.metrics.reg, promhttp.HandlerOpts{})))
 	api := map[string]http.HandlerFunc{
@@ -65,6 +68,7 @@ func (d *Daemon) routes() http.Handler {
 		"GET /api/v1/runs/{id}":          d.getRun,
 		"GET /api/v1/principals/{id...}": d.getPrincipal,
 		"GET /api/v1/reports/{format}":   d.getReport,
+		"GET /api/v1/trend":              d.getTrend,
 		"GET /api/v1/":                   func(w http.ResponseWriter, r *http.Request) { d.fail(w, errNotFound, "no such endpoint: "+r.URL.Path) },
 	}
 	for pattern, h := range api {

@@ -1,0 +1,229 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"github.com/provost-dev/provost/finding"
+)
+
+// chromiumPath finds Debian's chromium ($PROVOST_CHROMIUM overrides); a missing browser fails
+// the test (scripts/peers/chromium.sh installs it).
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("PROVOST_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "/usr/bin/chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Fatal("chromium not found: the dashboard browser test needs Debian's chromium package (run scripts/peers/chromium.sh, or set PROVOST_CHROMIUM)")
+	return ""
+}
+
+// artifactDir is where screenshots go: $PROVOST_ARTIFACTS, or the test's temporary directory.
+func artifactDir(t *testing.T) string {
+	t.Helper()
+	if d := os.Getenv("PROVOST_ARTIFACTS"); d != "" {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	return t.TempDir()
+}
+
+// browser is one headless Chromium tab that records console errors, exceptions, error log
+// entries and dialogs.
+type browser struct {
+	ctx      context.Context
+	mu       sync.Mutex
+	problems []string
+}
+
+func newBrowser(t *testing.T) *browser {
+	t.Helper()
+	exe := chromiumPath(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	actx, acancel := chromedp.NewExecAllocator(ctx,
+		chromedp.ExecPath(exe),
+		chromedp.Flag("headless", true),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.NoFirstRun,
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1440, 1000),
+	)
+	bctx, bcancel := chromedp.NewContext(actx)
+	t.Cleanup(func() { bcancel(); acancel(); cancel() })
+	b := &browser{ctx: bctx}
+	if err := chromedp.Listen(bctx, func(ev any) {
+		switch ev := ev.(type) {
+		case *runtime.EventConsoleAPICalled:
+			if ev.Type == runtime.ConsoleAPICalledTypeError || ev.Type == runtime.ConsoleAPICalledTypeAssert {
+				var parts []string
+				for _, a := range ev.Args {
+					parts = append(parts, string(a.Value)+a.Description)
+				}
+				b.record("console.%s: %s", ev.Type, strings.Join(parts, " "))
+			}
+		case *runtime.EventExceptionThrown:
+			d := ev.ExceptionDetails
+			text := d.Text
+			if d.Exception != nil {
+				text += " " + d.Exception.Description
+			}
+			b.record("exception at %s:%d: %s", d.URL, d.LineNumber, text)
+		case *log.EventEntryAdded:
+			if ev.Entry.Level == log.EntryLevelError {
+				b.record("log %s: %s", ev.Entry.Source, ev.Entry.Text)
+			}
+		case *page.EventJavascriptDialogOpening:
+			b.record("dialog %s: %s", ev.Type, ev.Message)
+		}
+	}); err != nil {
+		t.Fatalf("start chromium %s: %v", exe, err)
+	}
+	return b
+}
+
+func (b *browser) record(format string, args ...any) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.problems = append(b.problems, fmt.Sprintf(format, args...))
+}
+
+func (b *browser) do(t *testing.T, what string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(b.ctx, steps...); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+func eval[T any](t *testing.T, b *browser, expr string) T {
+	t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		t.Fatalf("evaluate %s: %v", expr, err)
+	}
+	return v
+}
+
+// waitFor polls a JavaScript predicate, failing with what show evaluates to.
+func (b *browser) waitFor(t *testing.T, what, pred, show string) {
+	t.Helper()
+	if _, err := chromedp.Run(b.ctx, chromedp.Poll[chromedp.Void](pred, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		b.mu.Lock()
+		problems := strings.Join(b.problems, "\n")
+		b.mu.Unlock()
+		t.Fatalf("%s: %v (page shows %s)\nbrowser problems:\n%s", what, err, eval[string](t, b, show), problems)
+	}
+}
+
+func (b *browser) shot(t *testing.T, dir, name string) {
+	t.Helper()
+	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestBrowserDashboard signs in to the dashboard in headless Chromium with the API token and
+// walks its pages over real audit data: the overview's severity counts, a findings filter that
+// changes the count exactly, a principal page with its history, the drift timeline and the
+// runs; no console error on the way, and a screenshot of each page as an artifact.
+func TestBrowserDashboard(t *testing.T) {
+	art := artifactDir(t)
+	l := startLive(t, DefaultConfig(), nil)
+	run1 := l.runNow(t)
+	writeOrg(t, l.orgPath, changedOrg(t))
+	run2 := l.runNow(t)
+	res := run2.Result
+
+	b := newBrowser(t)
+	b.do(t, "open the dashboard", chromedp.Navigate(l.base+"/"), chromedp.WaitVisible(chromedp.CSS("#login")))
+	b.do(t, "sign in", chromedp.SendKeys(chromedp.CSS("#token"), testToken), chromedp.Click(chromedp.CSS("#login-form button")))
+	b.waitFor(t, "overview", `document.body.getAttribute("data-loaded") === "overview"`, `document.body.getAttribute("data-loaded") + " " + document.getElementById("page").innerText`)
+	var tiles []string
+	for _, s := range []string{"critical", "high", "medium", "low", "info"} {
+		tiles = append(tiles, fmt.Sprintf("%s %d", s, res.Open[s]))
+	}
+	got := eval[string](t, b, `Array.from(document.querySelectorAll("#sev-tiles .sev-tile")).map(function (a) { return a.getAttribute("data-severity") + " " + a.querySelector(".n").textContent; }).join(",")`)
+	if got != strings.Join(tiles, ",") {
+		t.Errorf("overview tiles %q, want %q", got, strings.Join(tiles, ","))
+	}
+	if n := eval[int](t, b, `document.querySelectorAll("#trend circle").length`); n != 2 {
+		t.Errorf("trend has %d points, want 2", n)
+	}
+	if css := eval[string](t, b, `getComputedStyle(document.querySelector(".topbar")).backgroundColor`); css != "rgb(255, 255, 255)" {
+		t.Errorf("topbar background %q: the report stylesheet did not load", css)
+	}
+	b.shot(t, art, "dashboard-overview.png")
+
+	b.do(t, "findings", chromedp.Navigate(l.base+"/dashboard/#findings"))
+	b.waitFor(t, "all findings", fmt.Sprintf(`document.getElementById("f-count") && document.getElementById("f-count").getAttribute("data-count") === "%d"`, len(res.Findings)), `document.getElementById("page").innerText`)
+	crit := 0
+	for _, f := range res.Findings {
+		if f.Severity == finding.SeverityCritical {
+			crit++
+		}
+	}
+	eval[string](t, b, `(function () { var s = document.getElementById("f-severity"); s.value = "critical"; s.dispatchEvent(new Event("change")); return s.value; })()`)
+	b.waitFor(t, "severity filter", fmt.Sprintf(`document.getElementById("f-count") && document.getElementById("f-count").getAttribute("data-count") === "%d"`, crit), `document.getElementById("f-count").getAttribute("data-count")`)
+	if rows := eval[int](t, b, `document.querySelectorAll("#findings-body tr[data-finding]").length`); rows != crit {
+		t.Errorf("%d rows after the critical filter, want %d", rows, crit)
+	}
+	b.shot(t, art, "dashboard-findings.png")
+
+	ci := "arn:aws:iam::111122223333:user/ci-deploy"
+	b.do(t, "principal", chromedp.Navigate(l.base+"/dashboard/#principal/"+ci))
+	b.waitFor(t, "principal page", `document.body.getAttribute("data-loaded") === "principal"`, `document.getElementById("page").innerText`)
+	if h := eval[string](t, b, `document.querySelector("#principal-card h2").textContent`); h != ci {
+		t.Errorf("principal page heading %q, want %q", h, ci)
+	}
+	if n := eval[int](t, b, `document.querySelectorAll("#history-body tr").length`); n != 2 {
+		t.Errorf("history rows %d, want 2", n)
+	}
+	b.shot(t, art, "dashboard-principal.png")
+
+	b.do(t, "drift", chromedp.Navigate(l.base+"/dashboard/#drift"))
+	b.waitFor(t, "drift page", `document.body.getAttribute("data-loaded") === "drift"`, `document.getElementById("page").innerText`)
+	if n := eval[int](t, b, `document.querySelectorAll("#drift-list li").length`); n != len(res.Drift) {
+		t.Errorf("drift timeline has %d events, want %d", n, len(res.Drift))
+	}
+	b.shot(t, art, "dashboard-drift.png")
+
+	b.do(t, "runs", chromedp.Navigate(l.base+"/dashboard/#runs"))
+	b.waitFor(t, "runs page", `document.body.getAttribute("data-loaded") === "runs"`, `document.getElementById("page").innerText`)
+	if got := eval[string](t, b, `Array.from(document.querySelectorAll("#runs-body tr")).map(function (r) { return r.getAttribute("data-run"); }).join(",")`); got != run2.ID+","+run1.ID {
+		t.Errorf("runs %q, want %q", got, run2.ID+","+run1.ID)
+	}
+	b.shot(t, art, "dashboard-runs.png")
+
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.problems) > 0 {
+		t.Errorf("browser problems:\n%s", strings.Join(b.problems, "\n"))
+	}
+}
