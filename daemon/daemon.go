@@ -111,6 +111,12 @@ func New(opts Options) (*Daemon, error) {
 	}
 	d.notifyCtx, d.notifyEnd = context.WithCancel(context.Background())
 	d.runner = newRunner(opts.Run, now, log, d.finished)
+	runs, err := loadRuns(context.Background(), opts.Store, now)
+	if err != nil {
+		return nil, fmt.Errorf("load run records: %w", err)
+	}
+	d.runner.runs, d.runner.seq = runs, len(runs)
+	d.runner.persist = persister(opts.Store, log)
 	after, jitter := opts.After, opts.Jitter
 	if after == nil {
 		after = time.After

@@ -1,5 +1,6 @@
 // Package daemon is Provost's long-running service (`provost serve`): it runs audit passes on
-// cron schedules and on demand, and serves the HTTP API, Prometheus metrics and health checks.
+// cron schedules and on demand, notifies (package notify) of each run's new high-severity
+// findings and drift, and serves the HTTP API, a dashboard, Prometheus metrics and health checks.
 //
 // # Runs
 //
@@ -7,8 +8,11 @@
 // seconds field, or descriptors such as @daily and @every 6h, read in Config.Timezone) is
 // delayed by a random jitter in [0, Config.Jitter) and skipped — counted in
 // provost_runs_skipped_total — when the previous run is still going. POST /api/v1/runs starts a
-// manual run (409 while one is going). Run records are kept in memory (the newest 200); the
-// snapshots and findings they produced are in the store.
+// manual run (409 while one is going). Run records (trigger, status, times, the audit.Result
+// summary: stage timings, counts, coverage, problems) are stored in the store's runs bucket
+// when a run starts and when it ends, so they survive a restart; a record still "running" at
+// start-up belongs to a process that died mid-run and is marked interrupted. The newest 200
+// are served.
 //
 // # Shutdown
 //
@@ -37,10 +41,21 @@
 //	GET  /api/v1/runs, POST /api/v1/runs, GET /api/v1/runs/{id}
 //	GET  /api/v1/principals/{id...}        ?snapshot= : record, findings, history per snapshot
 //	GET  /api/v1/reports/{format}          ?snapshot= : rendered on the fly by reports.Render
+//	GET  /api/v1/trend                     open findings by severity and score per snapshot
+//
+// # Dashboard
+//
+// /dashboard/ (and / redirecting to it) serves a page shell and its script and styles without
+// a token: they hold no data. The script asks for the API token once per tab (sessionStorage),
+// sends it as the bearer header, and puts every value into the page as text, never as HTML,
+// under a CSP allowing only the daemon's own scripts, styles and API. It uses the HTML report's
+// stylesheet (taken from a rendered report, since package reports does not export it) plus a
+// few rules of its own. Pages: overview with the trend, findings with filters and paging,
+// principal with findings, evidence and history, drift timeline, runs with "Run now".
 //
 // # Caveats
 //
-//   - Run records do not survive a restart (no runs bucket in the store yet).
+//   - The runs bucket is never pruned (about 2 KB per run).
 //   - The principal history reads the principal once per stored snapshot: fine for the tens
 //     of snapshots retention keeps, slow for thousands.
 package daemon

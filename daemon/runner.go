@@ -29,6 +29,9 @@ const (
 	StatusSucceeded = "succeeded"
 	StatusFailed    = "failed"
 	StatusCancelled = "cancelled"
+	// StatusInterrupted: the process ended (killed, crashed) while the run was going; found at
+	// the next start.
+	StatusInterrupted = "interrupted"
 )
 
 var (
@@ -57,7 +60,8 @@ type runner struct {
 	fn     RunFunc
 	now    func() time.Time
 	log    *slog.Logger
-	onDone func(Run) // called on the run's goroutine after the record is final
+	onDone  func(Run) // called on the run's goroutine after the record is final
+	persist func(Run) // stores a record (at start and when final); nil: memory only
 
 	ctx    context.Context // parent of every run; cancelled by stop when the deadline passes
 	cancel context.CancelFunc
@@ -86,16 +90,20 @@ func (r *runner) start(trigger string) (Run, error) {
 		return Run{}, ErrBusy
 	}
 	r.seq++
-	started := r.now().UTC()
-	run := &Run{ID: fmt.Sprintf("run-%s-%d", started.Format("20060102T150405Z"), r.seq), Trigger: trigger, Status: StatusRunning, Started: started}
+	at := r.now().UTC()
+	run := &Run{ID: fmt.Sprintf("run-%s-%d", at.Format("20060102T150405Z"), r.seq), Trigger: trigger, Status: StatusRunning, Started: at}
 	r.current = run
 	r.runs = append(r.runs, run)
 	if len(r.runs) > keepRuns {
 		r.runs = slices.Delete(r.runs, 0, len(r.runs)-keepRuns)
 	}
 	r.wg.Add(1)
+	started := *run
+	if r.persist != nil {
+		r.persist(started) // before the run can finish and persist its final record
+	}
 	go r.do(run)
-	return *run, nil
+	return started, nil
 }
 
 func (r *runner) do(run *Run) {
@@ -114,6 +122,9 @@ func (r *runner) do(run *Run) {
 	r.current = nil
 	final := *run
 	r.mu.Unlock()
+	if r.persist != nil {
+		r.persist(final)
+	}
 	r.log.Info("run finished", "run", final.ID, "status", final.Status, "error", final.Error, "duration", final.Finished.Sub(final.Started))
 	if r.onDone != nil {
 		r.onDone(final)
