@@ -57,9 +57,9 @@ const keepRuns = 200
 
 // runner runs at most one RunFunc at a time on a goroutine it owns.
 type runner struct {
-	fn     RunFunc
-	now    func() time.Time
-	log    *slog.Logger
+	fn      RunFunc
+	now     func() time.Time
+	log     *slog.Logger
 	onDone  func(Run) // called on the run's goroutine after the record is final
 	persist func(Run) // stores a record (at start and when final); nil: memory only
 
