@@ -235,10 +235,15 @@ func targetOf(a Action, p *inventory.Principal, f finding.Finding) (Target, erro
 		if f.Qualifier == "" {
 			return t, fmt.Errorf("finding %s (%s on %s) names no binding", f.ID, f.CheckID, p.ID)
 		}
-		t.Object = f.Qualifier
-		if r, ok := f.Evidence["resource"].(string); ok {
-			t.Resource = r
+		role, where, ok := strings.Cut(f.Qualifier, " on ")
+		if !ok {
+			return t, fmt.Errorf("finding %s (%s on %s): qualifier %q is not \"<role> on <resource>\"", f.ID, f.CheckID, p.ID, f.Qualifier)
 		}
+		i := slices.IndexFunc(p.Grants, func(g inventory.Grant) bool { return g.What == role && g.Where == where && g.Via == "direct" })
+		if i < 0 {
+			return t, fmt.Errorf("principal %s holds %s on %s only through a group or inheritance: remove the membership or the binding where it is made", p.ID, role, where)
+		}
+		t.Object, t.Resource, t.Condition = role, where, p.Grants[i].Condition
 	}
 	if t.Name == "" {
 		return t, fmt.Errorf("principal %s has no native name to act on", p.ID)

@@ -72,8 +72,10 @@ type Target struct {
 	CredentialLastUsed time.Time `json:"credential_last_used,omitzero"`
 	// Object is the group, policy or binding ("role member" for GCP) the step removes.
 	Object string `json:"object,omitempty"`
-	// Resource is the GCP resource whose IAM policy holds the binding.
-	Resource string `json:"resource,omitempty"`
+	// Resource is the GCP resource whose IAM policy holds the binding, and Condition the
+	// binding's CEL expression ("" for an unconditional binding): one binding at a time.
+	Resource  string `json:"resource,omitempty"`
+	Condition string `json:"condition,omitempty"`
 }
 
 // Step is one action on one target.
