@@ -66,6 +66,8 @@ type Daemon struct {
 	onRun   func(context.Context, Run)
 	ready   atomic.Bool
 
+	cache findingsCache
+
 	notifier    Notifier
 	notifyMin   finding.Severity
 	notifyLimit int
@@ -142,6 +144,7 @@ func (d *Daemon) startRun(trigger string) (Run, error) {
 
 // finished is called on the run's goroutine once its record is final.
 func (d *Daemon) finished(run Run) {
+	d.cache.clear()
 	d.metrics.inProgress.Set(0)
 	d.metrics.observe(run)
 	if d.notifier != nil && run.Status == StatusSucceeded && run.Result != nil {

@@ -102,7 +102,7 @@ func (d *Daemon) getTrend(w http.ResponseWriter, _ *http.Request) {
 	}
 	ans := trendAnswer{Points: []reports.HistoryPoint{}}
 	for _, m := range ms {
-		fs, err := d.db.Findings(m.ID)
+		fs, err := d.findings(m.ID)
 		if errors.Is(err, store.ErrNoFindings) {
 			continue
 		}

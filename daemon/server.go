@@ -229,29 +229,43 @@ func (d *Daemon) listFindings(w http.ResponseWriter, r *http.Request) {
 		d.failErr(w, err)
 		return
 	}
-	fs, err := d.db.Findings(m.ID)
+	fs, err := d.findings(m.ID)
 	if err != nil && !errors.Is(err, store.ErrNoFindings) {
 		d.failErr(w, err)
 		return
 	}
 	check, principal, text := q.Get("check"), q.Get("principal"), strings.ToLower(q.Get("q"))
-	var out []finding.Finding
-	for _, f := range fs {
+	// Keep indices, not copies: only the page's findings are copied out.
+	var match []int
+	for i := range fs {
+		f := &fs[i]
 		if len(sevs) > 0 && !slices.Contains(sevs, f.Severity) ||
 			minSev != 0 && !f.Severity.AtLeast(minSev) ||
 			len(statuses) > 0 && !slices.Contains(statuses, string(f.Status)) ||
 			check != "" && f.CheckID != check ||
 			principal != "" && f.Principal != principal ||
-			text != "" && !strings.Contains(strings.ToLower(f.Principal+"\x00"+f.CheckID+"\x00"+f.Message), text) {
+			text != "" && !containsFold(text, f.Principal, f.CheckID, f.Message) {
 			continue
 		}
-		out = append(out, f)
+		match = append(match, i)
 	}
-	page := findingsPage{Snapshot: m.ID, Total: len(out), Offset: offset, Limit: limit, Findings: []finding.Finding{}}
-	if offset < len(out) {
-		page.Findings = out[offset:min(len(out), offset+limit)]
+	page := findingsPage{Snapshot: m.ID, Total: len(match), Offset: offset, Limit: limit, Findings: []finding.Finding{}}
+	if offset < len(match) {
+		for _, i := range match[offset:min(len(match), offset+limit)] {
+			page.Findings = append(page.Findings, fs[i])
+		}
 	}
 	writeJSON(w, http.StatusOK, page)
+}
+
+// containsFold reports whether any of fields contains lower (already lower-case), ignoring case.
+func containsFold(lower string, fields ...string) bool {
+	for _, f := range fields {
+		if strings.Contains(strings.ToLower(f), lower) {
+			return true
+		}
+	}
+	return false
 }
 
 func paging(off, lim string) (offset, limit int, err error) {
@@ -420,7 +434,7 @@ func (d *Daemon) getPrincipal(w http.ResponseWriter, r *http.Request) {
 		}
 		v.Changed = v.Hash != last
 		last = v.Hash
-		fs, err := d.db.Findings(sm.ID)
+		fs, err := d.findings(sm.ID)
 		if err != nil && !errors.Is(err, store.ErrNoFindings) {
 			d.failErr(w, err)
 			return
@@ -458,7 +472,7 @@ func (d *Daemon) getReport(w http.ResponseWriter, r *http.Request) {
 		d.failErr(w, err)
 		return
 	}
-	fs, err := d.db.Findings(m.ID)
+	fs, err := d.findings(m.ID)
 	if err != nil && !errors.Is(err, store.ErrNoFindings) {
 		d.failErr(w, err)
 		return
