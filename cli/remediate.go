@@ -3,9 +3,12 @@ package cli
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -13,11 +16,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/spf13/cobra"
+	crm "google.golang.org/api/cloudresourcemanager/v3"
+	gcpiamapi "google.golang.org/api/iam/v1"
+	"google.golang.org/api/option"
 
 	"github.com/provost-dev/provost/config"
 	"github.com/provost-dev/provost/inventory"
 	"github.com/provost-dev/provost/remediate"
 	"github.com/provost-dev/provost/remediate/awsiam"
+	"github.com/provost-dev/provost/remediate/gcpiam"
+	rldap "github.com/provost-dev/provost/remediate/ldap"
+	rscim "github.com/provost-dev/provost/remediate/scim"
 	"github.com/provost-dev/provost/store"
 )
 
@@ -196,11 +205,16 @@ func runFacts(db *store.DB, plan *remediate.Plan) (remediate.RunFacts, error) {
 	return f, nil
 }
 
-// executors builds one executor per target type from the configured sources: one constructor
-// and one case each.
-func executors(ctx context.Context, cfg *config.Config) (map[inventory.Provider]remediate.Executor, error) {
+// executors builds one executor per target type the steps need, from the configured sources:
+// one constructor and one case each. Targets no step needs are not built (a GCP client without
+// credentials must not stop an AWS-only plan).
+func executors(ctx context.Context, cfg *config.Config, steps []remediate.Step) (map[inventory.Provider]remediate.Executor, error) {
+	need := map[inventory.Provider]bool{}
+	for _, s := range steps {
+		need[s.Target.Provider] = true
+	}
 	out := map[inventory.Provider]remediate.Executor{}
-	if len(cfg.Sources.AWS) > 0 {
+	if need[inventory.ProviderAWS] && len(cfg.Sources.AWS) > 0 {
 		s := cfg.Sources.AWS[0]
 		opts := []func(*awsconfig.LoadOptions) error{awsconfig.WithRegion(s.Region)}
 		if len(s.Profiles) > 0 {
@@ -215,7 +229,73 @@ func executors(ctx context.Context, cfg *config.Config) (map[inventory.Provider]
 		}
 		out[inventory.ProviderAWS] = awsiam.NewAssumeRole(base, s.RoleName, s.ExternalID)
 	}
+	if need[inventory.ProviderGCP] && len(cfg.Sources.GCP) > 0 {
+		s := cfg.Sources.GCP[0]
+		var opts []option.ClientOption
+		if s.Endpoint != "" {
+			opts = append(opts, option.WithEndpoint(s.Endpoint))
+		}
+		c, err := crm.NewService(ctx, opts...)
+		if err != nil {
+			return nil, fmt.Errorf("gcp source %s: %w", s.Name, err)
+		}
+		i, err := gcpiamapi.NewService(ctx, opts...)
+		if err != nil {
+			return nil, fmt.Errorf("gcp source %s: %w", s.Name, err)
+		}
+		out[inventory.ProviderGCP] = &gcpiam.Executor{CRM: c, IAM: i}
+	}
+	if need[inventory.ProviderSCIM] && len(cfg.Sources.SCIM) > 0 {
+		ex := &rscim.Executor{Sources: map[string]rscim.Server{}}
+		for _, s := range cfg.Sources.SCIM {
+			tc, err := tlsConfig(s.CAFile, "")
+			if err != nil {
+				return nil, fmt.Errorf("scim source %s: %w", s.Name, err)
+			}
+			ex.Sources[s.Name] = rscim.Server{URL: s.URL, Token: s.Token}
+			if tc != nil {
+				ex.HTTP = &http.Client{Transport: &http.Transport{TLSClientConfig: tc}}
+			}
+		}
+		out[inventory.ProviderSCIM] = ex
+	}
+	ex := &rldap.Executor{}
+	for _, s := range cfg.Sources.LDAP {
+		// The directory flavor decides the disable mechanism: remediation needs it stated.
+		if s.Flavor != "ad" && s.Flavor != "openldap" {
+			continue
+		}
+		tc, err := tlsConfig(s.CAFile, s.TLSServerName)
+		if err != nil {
+			return nil, fmt.Errorf("ldap source %s: %w", s.Name, err)
+		}
+		ex.Directories = append(ex.Directories, rldap.Directory{BaseDN: s.BaseDN, URL: s.URL, StartTLS: s.StartTLS, TLS: tc,
+			BindDN: s.BindDN, Password: s.BindPassword, AD: s.Flavor == "ad"})
+	}
+	if need[inventory.ProviderLDAP] && len(ex.Directories) > 0 {
+		out[inventory.ProviderLDAP] = ex
+	}
 	return out, nil
+}
+
+// tlsConfig trusts caFile's certificates when set; nil means the system defaults.
+func tlsConfig(caFile, serverName string) (*tls.Config, error) {
+	if caFile == "" && serverName == "" {
+		return nil, nil
+	}
+	tc := &tls.Config{ServerName: serverName, MinVersion: tls.VersionTLS12}
+	if caFile != "" {
+		pem, err := os.ReadFile(caFile)
+		if err != nil {
+			return nil, fmt.Errorf("read ca_file: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("ca_file %s: no PEM certificates", caFile)
+		}
+		tc.RootCAs = pool
+	}
+	return tc, nil
 }
 
 func (a *app) newRemediateApplyCommand() *cobra.Command {
@@ -253,7 +333,7 @@ func (a *app) newRemediateApplyCommand() *cobra.Command {
 					return errors.New("not confirmed: nothing was done")
 				}
 			}
-			ex, err := executors(cmd.Context(), a.cfg)
+			ex, err := executors(cmd.Context(), a.cfg, plan.Steps)
 			if err != nil {
 				return err
 			}
@@ -345,7 +425,17 @@ func (a *app) newRemediateUndoCommand() *cobra.Command {
 				return err
 			}
 			defer db.Close()
-			ex, err := executors(cmd.Context(), a.cfg)
+			es, err := remediate.Entries(db)
+			if err != nil {
+				return err
+			}
+			var steps []remediate.Step
+			for _, e := range es {
+				if e.Step.ID == args[0] {
+					steps = append(steps, e.Step)
+				}
+			}
+			ex, err := executors(cmd.Context(), a.cfg, steps)
 			if err != nil {
 				return err
 			}
