@@ -200,6 +200,24 @@ func TestApply(t *testing.T) {
 		}
 	})
 
+	t.Run("the daemon applies only automatic steps", func(t *testing.T) {
+		db, _ := openStore(t)
+		ex := &funcExec{check: holds, do: ok}
+		plan := twoStepPlan()
+		plan.Steps[1].Automatic = true
+		a := &remediate.Applier{Policy: testPolicy(), Journal: db, Executors: map[inventory.Provider]remediate.Executor{"aws": ex}, AutomaticOnly: true}
+		out, err := a.Apply(ctx, plan, facts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff([]remediate.Outcome{{StepID: "a-2", State: remediate.StateDone, Detail: "key active"}}, out); d != "" {
+			t.Errorf("outcomes (-want +got):\n%s", d)
+		}
+		if d := cmp.Diff([]string{"check a-2", "do a-2"}, ex.calls); d != "" {
+			t.Errorf("calls (-want +got):\n%s", d)
+		}
+	})
+
 	t.Run("a dry run writes nothing", func(t *testing.T) {
 		db, path := openStore(t)
 		if err := db.PutJournalEntry(ctx, "a-0", []byte(`{"state":"done"}`)); err != nil {
