@@ -72,8 +72,6 @@ type Daemon struct {
 	notifyMin   finding.Severity
 	notifyLimit int
 
-	notifyCtx context.Context
-	notifyEnd context.CancelFunc
 }
 
 // New checks opts and builds a Daemon; nothing runs until Serve.
@@ -111,7 +109,6 @@ func New(opts Options) (*Daemon, error) {
 	if d.notifyLimit <= 0 {
 		d.notifyLimit = 20
 	}
-	d.notifyCtx, d.notifyEnd = context.WithCancel(context.Background())
 	d.runner = newRunner(opts.Run, now, log, d.finished)
 	runs, err := loadRuns(context.Background(), opts.Store, now)
 	if err != nil {
@@ -151,13 +148,14 @@ func (d *Daemon) finished(run Run) {
 		res := run.Result
 		dg := notify.NewDigest(res.SnapshotID, res.PreviousID, res.EvalTime, res.Findings, res.Drift, d.notifyMin, d.notifyLimit)
 		dg.Run = run.ID
-		if err := d.notifier.Notify(d.notifyCtx, dg); err != nil {
+		// The run's context: a shutdown deadline cuts retries short too.
+		if err := d.notifier.Notify(d.runner.ctx, dg); err != nil {
 			d.metrics.notifyErrors.Inc()
 			d.log.Error("notification failed", "run", run.ID, "error", err)
 		}
 	}
 	if d.onRun != nil {
-		d.onRun(d.notifyCtx, run)
+		d.onRun(d.runner.ctx, run)
 	}
 }
 
@@ -172,7 +170,7 @@ func (d *Daemon) Handler() http.Handler { return d.routes() }
 
 func (d *Daemon) isReady() bool { return d.ready.Load() }
 
-// Serve serves HTTP on ln and runs the schedule until ctx is done, then shuts down: it stops
+// Serve (once per Daemon) serves HTTP on ln and runs the schedule until ctx is done, then shuts down: it stops
 // taking runs, lets the run in progress finish within Config.ShutdownTimeout (cancelling it
 // after, which stores nothing), and stops the HTTP server. ln is closed on return. The error
 // is nil after a clean shutdown, and wraps context.DeadlineExceeded when a run had to be
@@ -227,7 +225,6 @@ func (d *Daemon) Serve(ctx context.Context, ln net.Listener) error {
 	if rerr := d.runner.stop(runCtx); rerr != nil {
 		err = errors.Join(err, fmt.Errorf("run in progress cancelled at shutdown: %w", rerr))
 	}
-	d.notifyEnd()
 
 	httpCtx, cancelHTTP := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancelHTTP()
