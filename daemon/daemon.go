@@ -71,7 +71,6 @@ type Daemon struct {
 	notifier    Notifier
 	notifyMin   finding.Severity
 	notifyLimit int
-
 }
 
 // New checks opts and builds a Daemon; nothing runs until Serve.

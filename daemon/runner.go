@@ -71,7 +71,8 @@ type runner struct {
 	current  *Run
 	runs     []*Run // oldest first
 	stopping bool
-	wg       sync.WaitGroup
+	active   int           // runs started and not yet through do, notifications included
+	idle     chan struct{} // closed by the last run to finish once stop waits for it
 }
 
 func newRunner(fn RunFunc, now func() time.Time, log *slog.Logger, onDone func(Run)) *runner {
@@ -97,7 +98,7 @@ func (r *runner) start(trigger string) (Run, error) {
 	if len(r.runs) > keepRuns {
 		r.runs = slices.Delete(r.runs, 0, len(r.runs)-keepRuns)
 	}
-	r.wg.Add(1)
+	r.active++
 	started := *run
 	if r.persist != nil {
 		r.persist(started) // before the run can finish and persist its final record
@@ -107,7 +108,14 @@ func (r *runner) start(trigger string) (Run, error) {
 }
 
 func (r *runner) do(run *Run) {
-	defer r.wg.Done()
+	defer func() {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		if r.active--; r.active == 0 && r.idle != nil {
+			close(r.idle)
+			r.idle = nil
+		}
+	}()
 	res, err := r.fn(r.ctx)
 	r.mu.Lock()
 	run.Finished = r.now().UTC()
@@ -166,23 +174,24 @@ func (r *runner) busy() bool {
 func (r *runner) stop(ctx context.Context) error {
 	r.mu.Lock()
 	r.stopping = true
-	r.mu.Unlock()
-	done := make(chan struct{})
-	go func() { r.wg.Wait(); close(done) }()
-	select {
-	case <-done: // checked first: with nothing running, an expired deadline is no error
+	if r.active == 0 {
+		r.mu.Unlock()
 		r.cancel()
 		return nil
-	default:
 	}
+	if r.idle == nil {
+		r.idle = make(chan struct{})
+	}
+	idle := r.idle
+	r.mu.Unlock()
 	select {
-	case <-done:
+	case <-idle:
 		r.cancel()
 		return nil
 	case <-ctx.Done():
 		r.log.Warn("shutdown deadline passed: cancelling the run in progress")
 		r.cancel()
-		<-done
+		<-idle
 		return ctx.Err()
 	}
 }
