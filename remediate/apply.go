@@ -19,6 +19,7 @@ type Journal interface {
 	PutJournalEntry(ctx context.Context, id string, v []byte) error
 	EachJournalEntry(fn func(id string, v []byte) error) error
 	PutMark(ctx context.Context, key string, v []byte) error
+	DeleteMark(ctx context.Context, key string) error
 	EachMark(fn func(key string, v []byte) error) error
 }
 
@@ -92,6 +93,13 @@ func (a *Applier) now() time.Time {
 func (a *Applier) Apply(ctx context.Context, plan *Plan, facts RunFacts) ([]Outcome, error) {
 	if err := CheckRun(a.Policy, plan, facts); err != nil {
 		return nil, err
+	}
+	if !a.DryRun {
+		for _, k := range plan.ClearMarks {
+			if err := a.Journal.DeleteMark(ctx, k); err != nil {
+				return nil, fmt.Errorf("clear mark %s: %w", k, err)
+			}
+		}
 	}
 	var out []Outcome
 	var first error

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/provost-dev/provost/finding"
 	"github.com/provost-dev/provost/inventory"
 	"github.com/provost-dev/provost/remediate"
 	"github.com/provost-dev/provost/store"
@@ -248,4 +249,54 @@ func TestApply(t *testing.T) {
 			t.Errorf("calls (-want +got):\n%s", d)
 		}
 	})
+}
+
+// TestResolvedFindingStartsAFreshGrace: a mark whose finding is no longer open is cleared by
+// the next apply; when the finding comes back it is marked again under a new step ID, so the
+// journal of the first round does not hide it.
+func TestResolvedFindingStartsAFreshGrace(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openStore(t)
+	pol, snap := testPolicy(), testSnap()
+	f := keyFinding("arn:aws:iam::111111111111:user/alice", "access_key_2")
+	ex := &funcExec{check: func(remediate.Step) (remediate.Live, error) { return remediate.Live{Holds: true, Detail: "x"}, nil },
+		do: func(remediate.Step) (remediate.Undo, error) { return nil, nil }}
+	a := &remediate.Applier{Policy: pol, Journal: db, Executors: map[inventory.Provider]remediate.Executor{"aws": ex}, Now: func() time.Time { return t0 }}
+	apply := func(snapID string, fs []finding.Finding) *remediate.Plan {
+		t.Helper()
+		s := *snap
+		s.ID = snapID
+		marks, err := remediate.Marks(db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := remediate.MakePlan(pol, &s, fs, marks, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.Apply(ctx, p, remediate.RunFacts{Latest: remediate.SnapshotRef{ID: snapID, StartedAt: t0}}); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	first := apply("s1", []finding.Finding{f})
+	if m, _ := remediate.Marks(db); len(m) != 1 {
+		t.Fatalf("marks after the first round: %v", m)
+	}
+	resolved := f
+	resolved.Status = finding.StatusResolved
+	p := apply("s2", []finding.Finding{resolved})
+	if d := cmp.Diff([]string{remediate.MarkKey(f.ID, remediate.ActDeactivateAccessKey)}, p.ClearMarks); d != "" {
+		t.Errorf("clear marks (-want +got):\n%s", d)
+	}
+	if m, _ := remediate.Marks(db); len(m) != 0 {
+		t.Fatalf("marks after resolution: %v", m)
+	}
+	again := apply("s3", []finding.Finding{f})
+	if len(again.Steps) != 1 || again.Steps[0].Phase != remediate.PhaseMark || again.Steps[0].ID == first.Steps[0].ID {
+		t.Fatalf("steps when the finding came back: %+v (first round %s)", again.Steps, first.Steps[0].ID)
+	}
+	if m, _ := remediate.Marks(db); len(m) != 1 {
+		t.Errorf("marks after it came back: %v", m)
+	}
 }

@@ -11,6 +11,9 @@
 //     rule names a DeleteAction and the mark is older than DeleteAfter, the deletion (Phase
 //     delete). Steps on protected principals or on principals whose scope or source of truth
 //     was not completely collected are listed as Blocked with the reason, never as steps.
+//     Marks of findings no longer open are listed in ClearMarks and deleted by the next Apply,
+//     so a finding that comes back starts a new grace period. Step IDs are stable under one
+//     mark (StepID), which is what lets a re-made plan resume from the journal.
 //   - Guards (guard.go): Check refuses a whole run when the plan is older than the latest
 //     snapshot, when a source-of-truth roster shrank by more than Policy.MaxRosterShrinkPercent,
 //     or when the acting steps exceed Policy.MaxActions or Policy.MaxPercent of the principals.

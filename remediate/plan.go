@@ -84,6 +84,9 @@ type Plan struct {
 	Principals int       `json:"principals"`
 	Steps      []Step    `json:"steps"`
 	Blocked    []Blocked `json:"blocked,omitempty"`
+	// ClearMarks are the marks (MarkKey) of findings no longer open in the snapshot: Apply
+	// deletes them, so a finding that comes back starts a new grace period.
+	ClearMarks []string `json:"clear_marks,omitempty"`
 }
 
 // PlanVersion is the plan file format version.
@@ -191,11 +194,27 @@ func MakePlan(pol *Policy, snap *inventory.Snapshot, fs []finding.Finding, marks
 		default:
 			continue // in grace
 		}
-		st.ID = StepID(f.ID, st.Action, st.Phase)
+		epoch := snap.ID
+		if st.Phase != PhaseMark {
+			epoch = m.MarkedAt.UTC().Format(time.RFC3339Nano)
+		}
+		st.ID = StepID(f.ID, st.Action, st.Phase, epoch)
 		st.FindingID, st.CheckID, st.Target, st.Automatic = f.ID, f.CheckID, t, auto
 		plan.Steps = append(plan.Steps, st)
 	}
 	slices.SortFunc(plan.Steps, func(a, b Step) int { return strings.Compare(a.ID, b.ID) })
+	open := map[string]bool{}
+	for _, f := range fs {
+		if f.Status == finding.StatusOpen {
+			open[f.ID] = true
+		}
+	}
+	for k, m := range marks {
+		if !open[m.FindingID] {
+			plan.ClearMarks = append(plan.ClearMarks, k)
+		}
+	}
+	slices.Sort(plan.ClearMarks)
 	return plan, nil
 }
 

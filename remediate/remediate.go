@@ -94,10 +94,13 @@ type Step struct {
 	MarkedAt time.Time `json:"marked_at,omitzero"`
 }
 
-// StepID is the stable ID of an action on a finding in a phase: "a-" and 16 hex digits, so a
-// plan made again from the same findings names the same steps and the journal recognises them.
-func StepID(findingID string, a Action, p Phase) string {
-	sum := sha256.Sum256([]byte(findingID + "\x00" + string(a) + "\x00" + string(p)))
+// StepID is the stable ID of an action on a finding in a phase and grace epoch: "a-" and 16
+// hex digits. The epoch is the snapshot ID for a mark and the mark's time for the steps after
+// it, so a plan made again under the same mark names the same steps (the journal recognises
+// them and nothing acts twice), while a finding that was resolved and came back is marked and
+// acted on afresh.
+func StepID(findingID string, a Action, p Phase, epoch string) string {
+	sum := sha256.Sum256([]byte(findingID + "\x00" + string(a) + "\x00" + string(p) + "\x00" + epoch))
 	return "a-" + hex.EncodeToString(sum[:8])
 }
 

@@ -38,7 +38,7 @@ func TestOnlyTheStaleKeyIsDeactivated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	step := remediate.StepID(f.ID, remediate.ActDeactivateAccessKey, remediate.PhaseAct)
+	step := plan.Steps[0].ID
 	if d := cmp.Diff([]remediate.Outcome{{StepID: step, State: remediate.StateDone, Detail: "deactivate key AKIAAAAAAAAAAAAAAAA2 (access_key_2) of alice"}}, out); d != "" {
 		t.Errorf("outcomes (-want +got):\n%s", d)
 	}
