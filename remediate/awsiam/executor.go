@@ -235,6 +235,10 @@ func (e *Executor) checkKey(ctx context.Context, c API, s remediate.Step) (remed
 	if s.Action == remediate.ActDeactivateAccessKey && key.Status == types.StatusTypeInactive {
 		return remediate.Live{Done: true, Detail: "key " + id + " already inactive", Native: native}, nil
 	}
+	if s.Phase == remediate.PhaseDelete && key.Status != types.StatusTypeInactive {
+		// Deletion follows deactivation: a key someone turned back on is wanted by someone.
+		return remediate.Live{Detail: "key " + id + " is active again since it was deactivated: not deleting it", Native: native}, nil
+	}
 	lu, err := c.GetAccessKeyLastUsed(ctx, &iam.GetAccessKeyLastUsedInput{AccessKeyId: &id})
 	if err != nil {
 		return remediate.Live{}, fmt.Errorf("get last use of %s: %w", id, err)

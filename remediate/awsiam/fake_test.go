@@ -291,3 +291,46 @@ func TestDryRunChangesNothing(t *testing.T) {
 		t.Errorf("dry run calls (-want +got):\n%s", d)
 	}
 }
+
+// TestDeletionPhaseNeedsTheKeyStillInactive: after the second period, the key is deleted only if
+// it is still inactive; a key someone reactivated is left alone.
+func TestDeletionPhaseNeedsTheKeyStillInactive(t *testing.T) {
+	for _, tc := range []struct {
+		status    string
+		want      remediate.State
+		wantCalls map[string]int
+		keys      int
+	}{
+		{awsfake.KeyInactive, remediate.StateDone, map[string]int{"iam:ListAccessKeys": 1, "iam:GetAccessKeyLastUsed": 1, "iam:DeleteAccessKey": 1}, 1},
+		{awsfake.KeyActive, remediate.StateSkipped, map[string]int{"iam:ListAccessKeys": 1}, 2},
+	} {
+		t.Run(tc.status, func(t *testing.T) {
+			snapUser, live := alice(), alice()
+			live.AccessKeys[1].Status = tc.status
+			srv := startFake(t, live)
+			db, _ := openStore(t)
+			f := open(finding.Finding{CheckID: "K", Principal: "arn:aws:iam::" + acct + ":user/alice", Qualifier: "access_key_2"})
+			r := rule("K", remediate.ActDeactivateAccessKey)
+			r.DeleteAction, r.DeleteAfter = remediate.ActDeleteAccessKey, 20*24*time.Hour
+			pol, plan := planFor(t, snapshotOf(acct, snapUser), []finding.Finding{f}, r)
+			if len(plan.Steps) != 1 || plan.Steps[0].Phase != remediate.PhaseDelete {
+				t.Fatalf("steps = %+v", plan.Steps)
+			}
+			a := applier(pol, db, iamClient(srv.URL(), awsfake.DefaultAccessKeyID, awsfake.DefaultSecretAccessKey))
+			srv.ResetCalls()
+			out, err := a.Apply(bg, plan, facts(plan))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(out) != 1 || out[0].State != tc.want {
+				t.Errorf("outcomes = %+v, want %s", out, tc.want)
+			}
+			if d := cmp.Diff(tc.wantCalls, srv.Calls()); d != "" {
+				t.Errorf("calls (-want +got):\n%s", d)
+			}
+			if n := len(findUser(srv.Organization(), "alice").AccessKeys); n != tc.keys {
+				t.Errorf("%d keys left, want %d", n, tc.keys)
+			}
+		})
+	}
+}
