@@ -96,6 +96,9 @@ func (a *app) newRemediatePlanCommand() *cobra.Command {
 			if a.output == "json" {
 				return writeJSON(a.stdout, plan)
 			}
+			if !a.cfg.Remediation.Enabled {
+				fmt.Fprintf(a.stdout, "Remediation is disabled ([remediation] enabled = false in %s): apply will refuse this plan.\n", orDefaults(a.configFile))
+			}
 			return a.printPlan(plan, out)
 		},
 	}

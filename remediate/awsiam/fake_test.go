@@ -334,3 +334,23 @@ func TestDeletionPhaseNeedsTheKeyStillInactive(t *testing.T) {
 		})
 	}
 }
+
+// TestTwoKeysOfTheSameSecondAreNotGuessed: the slot cannot be told apart by creation time, so
+// the step fails and no key changes.
+func TestTwoKeysOfTheSameSecondAreNotGuessed(t *testing.T) {
+	snapUser, live := alice(), alice()
+	live.AccessKeys[0].Created = live.AccessKeys[1].Created
+	srv := startFake(t, live)
+	db, _ := openStore(t)
+	f := open(finding.Finding{CheckID: "K", Principal: "arn:aws:iam::" + acct + ":user/alice", Qualifier: "access_key_2"})
+	pol, plan := planFor(t, snapshotOf(acct, snapUser), []finding.Finding{f}, rule("K", remediate.ActDeactivateAccessKey))
+	_, err := applier(pol, db, iamClient(srv.URL(), awsfake.DefaultAccessKeyID, awsfake.DefaultSecretAccessKey)).Apply(bg, plan, facts(plan))
+	want := "step " + plan.Steps[0].ID + " (deactivate_access_key on arn:aws:iam::111111111111:user/alice): re-read live state: access_key_2 of alice: " +
+		"keys AKIAAAAAAAAAAAAAAAA1 and AKIAAAAAAAAAAAAAAAA2 were both created at 2025-03-01T11:00:00Z; refusing to guess which one the snapshot saw"
+	if err == nil || err.Error() != want {
+		t.Fatalf("err = %v\nwant %s", err, want)
+	}
+	if d := cmp.Diff(map[string]string{"AKIAAAAAAAAAAAAAAAA1": "Active", "AKIAAAAAAAAAAAAAAAA2": "Active"}, keyStatuses(srv, "alice")); d != "" {
+		t.Errorf("keys (-want +got):\n%s", d)
+	}
+}
