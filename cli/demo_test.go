@@ -44,7 +44,6 @@ func TestDemo(t *testing.T) {
 		"provost diff --db " + db,
 		"provost report --db " + db + " --format html,markdown --out " + filepath.Join(demoDir, "reports"),
 		"provost remediate plan --db " + db,
-		"provost remediate plan --db " + db,
 		"provost serve --db " + db,
 		"provost demo --dir " + demoDir + "   # again: the organisation advances a day and shows drift",
 	}
