@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/provost-dev/provost/inventory"
 	"github.com/provost-dev/provost/remediate"
 )
 
@@ -68,6 +69,56 @@ func TestCheckRun(t *testing.T) {
 			}
 			if errors.Is(err, remediate.ErrStalePlan) != (tc.want.Guard == "stale_plan") {
 				t.Errorf("errors.Is(ErrStalePlan) wrong for %s", tc.want.Guard)
+			}
+		})
+	}
+}
+
+// TestCheckRunRechecksEditedPlans: a plan file edited to reach a principal the planner blocks is
+// refused whole when the snapshot is given.
+func TestCheckRunRechecksEditedPlans(t *testing.T) {
+	step := func(principal string) remediate.Step {
+		return remediate.Step{ID: "a-x", Phase: remediate.PhaseAct, Action: remediate.ActDeactivateAccessKey, Target: remediate.Target{Principal: principal}}
+	}
+	tests := []struct {
+		name string
+		snap func(*inventory.Snapshot)
+		step remediate.Step
+		want *remediate.GuardError
+	}{
+		{name: "a principal the planner allows", step: step("arn:aws:iam::111111111111:user/alice")},
+		{name: "root", step: step("arn:aws:iam::111111111111:root"),
+			want: &remediate.GuardError{Guard: "protected", Message: "step a-x would touch arn:aws:iam::111111111111:root, which is protected (root account)"}},
+		{name: "break-glass", step: step("arn:aws:iam::111111111111:user/glass"),
+			want: &remediate.GuardError{Guard: "protected", Message: "step a-x would touch arn:aws:iam::111111111111:user/glass, which is protected (break-glass tag provost:break-glass)"}},
+		{name: "incomplete scope", step: step("arn:aws:iam::222222222222:user/bob"),
+			want: &remediate.GuardError{Guard: "coverage", Message: "step a-x: coverage of aws scope 222222222222 (source aws) is partial (throttled): arn:aws:iam::222222222222:user/bob is never remediated from an incomplete view"}},
+		{name: "incomplete source of truth", step: step("arn:aws:iam::111111111111:user/alice"),
+			snap: func(s *inventory.Snapshot) { s.Coverage[2].Status = inventory.CoveragePartial },
+			want: &remediate.GuardError{Guard: "source_of_truth", Message: "step a-x: source of truth hr (hr.csv) is partial: who left cannot be told from who was not read"}},
+		{name: "a principal not in the snapshot", step: step("arn:aws:iam::111111111111:user/mallory"),
+			want: &remediate.GuardError{Guard: "plan_snapshot", Message: "step a-x names arn:aws:iam::111111111111:user/mallory, which is not in snapshot s2"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			snap := testSnap()
+			if tc.snap != nil {
+				tc.snap(snap)
+			}
+			plan := &remediate.Plan{SnapshotID: "s2", SnapshotAt: t0, Principals: 8, Steps: []remediate.Step{tc.step}}
+			err := remediate.CheckRun(testPolicy(), plan, remediate.RunFacts{Latest: remediate.SnapshotRef{ID: "s2", StartedAt: t0}, Snapshot: snap})
+			if tc.want == nil {
+				if err != nil {
+					t.Fatalf("CheckRun = %v", err)
+				}
+				return
+			}
+			var ge *remediate.GuardError
+			if !errors.As(err, &ge) {
+				t.Fatalf("CheckRun = %v, want a GuardError", err)
+			}
+			if d := cmp.Diff(tc.want, ge); d != "" {
+				t.Errorf("guard (-want +got):\n%s", d)
 			}
 		})
 	}

@@ -313,8 +313,8 @@ func scopeGap(cov []inventory.Coverage, p *inventory.Principal) string {
 		}
 		seen = true
 		if !c.Complete() {
-			return fmt.Sprintf("coverage of %s scope %s (source %s) is %s (%s): %s is never remediated from an incomplete view",
-				c.Provider, c.Scope, c.Source, c.Status, c.ErrorKind, p.ID)
+			return fmt.Sprintf("coverage of %s scope %s (source %s) is %s%s: %s is never remediated from an incomplete view",
+				c.Provider, c.Scope, c.Source, c.Status, kindOf(c), p.ID)
 		}
 	}
 	if !seen {
@@ -332,7 +332,7 @@ func isTruth(p inventory.Provider) bool {
 func sourceOfTruthGap(cov []inventory.Coverage) string {
 	for _, c := range cov {
 		if isTruth(c.Provider) && !c.Complete() {
-			return fmt.Sprintf("source of truth %s (%s) is %s (%s): who left cannot be told from who was not read", c.Source, c.Scope, c.Status, c.ErrorKind)
+			return fmt.Sprintf("source of truth %s (%s) is %s%s: who left cannot be told from who was not read", c.Source, c.Scope, c.Status, kindOf(c))
 		}
 	}
 	return ""
@@ -357,4 +357,12 @@ func inScope(s Scope, p *inventory.Principal, accounts map[string]*inventory.Acc
 		return true
 	}
 	return false
+}
+
+// kindOf renders a coverage entry's error kind for messages: " (throttled)", or "".
+func kindOf(c inventory.Coverage) string {
+	if c.ErrorKind == inventory.ErrNone {
+		return ""
+	}
+	return " (" + string(c.ErrorKind) + ")"
 }
