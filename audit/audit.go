@@ -154,6 +154,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if cfg.StaleDays == 0 && cfg.KeyRotationDays == 0 && cfg.InactiveDays == 0 {
 		cfg = policy.DefaultConfig()
 	}
+	opts.PolicyConfig = cfg
 	ev, err := lib.NewEvaluator(cfg, policy.EvalOptions{Waivers: opts.Waivers})
 	if err != nil {
 		return nil, fmt.Errorf("policies: %w", err)
@@ -285,6 +286,35 @@ func header(db *store.DB, m store.SnapshotMeta) (*inventory.Snapshot, error) {
 	return s, nil
 }
 
+// AddKPIs computes the lifecycle KPIs (leaver time-to-removal, accounts created outside the
+// identity provider) over the retained snapshots up to and including rep's snapshot, oldest
+// first, loading one snapshot at a time so memory stays that of one snapshot.
+func AddKPIs(db *store.DB, rep *reports.Report, opts reports.LifecycleOptions) error {
+	metas, err := db.Snapshots()
+	if err != nil {
+		return err
+	}
+	lc := reports.NewLifecycle(opts)
+	for _, m := range metas {
+		s, err := db.Snapshot(m.ID)
+		if err != nil {
+			return fmt.Errorf("lifecycle KPIs: %w", err)
+		}
+		lc.Observe(s)
+		if m.ID == rep.Snapshot.ID {
+			break
+		}
+	}
+	k := lc.KPIs()
+	rep.KPIs = &k
+	return nil
+}
+
+// LifecycleOptions are the KPI settings that follow from the checks' thresholds.
+func LifecycleOptions(cfg policy.Config) reports.LifecycleOptions {
+	return reports.LifecycleOptions{SLA: time.Duration(cfg.LeaverSLAHours) * time.Hour, Domains: cfg.OrgDomains}
+}
+
 // ReportFile is the file name a format is written to in the report directory.
 func ReportFile(f reports.Format) string { return "report" + f.Extension() }
 
@@ -296,6 +326,9 @@ func writeReports(ctx context.Context, opts Options, lib *policy.Library, res *R
 		return fmt.Errorf("build report: %w", err)
 	}
 	rep.Title = opts.ReportTitle
+	if err := AddKPIs(opts.Store, rep, LifecycleOptions(opts.PolicyConfig)); err != nil {
+		return err
+	}
 	paths, problems, err := WriteReports(ctx, opts.ReportDir, opts.ReportFormats, rep)
 	res.Reports = paths
 	res.Problems = append(res.Problems, problems...)

@@ -248,6 +248,29 @@ func TestRunExample(t *testing.T) {
 	if res2.PreviousID != res.SnapshotID || res2.New != 7 || res2.Resolved != 6 || res2.Waived != 1 {
 		t.Errorf("second run: previous %q new %d resolved %d waived %d; want %q, 7, 6, 1", res2.PreviousID, res2.New, res2.Resolved, res2.Waived, res.SnapshotID)
 	}
+	// The JSON report carries the lifecycle KPIs over both snapshots: new.hire is an IAM user,
+	// created outside the identity provider after the first snapshot.
+	raw, err := os.ReadFile(filepath.Join(out, ReportFile(reports.FormatJSON)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		KPIs *reports.KPIs `json:"kpis"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil || doc.KPIs == nil {
+		t.Fatalf("report.json has no kpis (err %v)", err)
+	}
+	if doc.KPIs.Snapshots != 2 || doc.KPIs.SLASeconds != 24*3600 {
+		t.Errorf("kpis: %d snapshots, SLA %ds; want 2 and 86400", doc.KPIs.Snapshots, doc.KPIs.SLASeconds)
+	}
+	var newOutside []string
+	for _, o := range doc.KPIs.NewOutsideIdP {
+		newOutside = append(newOutside, o.Principal)
+	}
+	if diff := cmp.Diff([]string{"arn:aws:iam::111122223333:user/new.hire"}, newOutside); diff != "" {
+		t.Errorf("kpis.new_outside_idp (-want +got):\n%s", diff)
+	}
+
 	// Lifecycle: unchanged findings keep their first-seen time, resolved ones say when.
 	firstSeen := map[string]time.Time{}
 	for _, f := range first {

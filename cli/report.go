@@ -78,6 +78,9 @@ markdown, ocsf, sarif, junit, review-html, review-csv. Files are written mode 06
 			if err != nil {
 				return err
 			}
+			if err := audit.AddKPIs(db, rep, audit.LifecycleOptions(policyConfig(a.cfg.Policy))); err != nil {
+				return err
+			}
 			rep.Title = title
 			paths, problems, err := audit.WriteReports(cmd.Context(), out, fs, rep)
 			if err != nil {
