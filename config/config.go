@@ -17,6 +17,9 @@ type Config struct {
 	Policy  Policy  `toml:"policy"`
 	// Remediation is the [remediation] section (remediate.go).
 	Remediation Remediation `toml:"remediation"`
+	// Daemon and Reports are the [daemon] and [reports] sections (daemon.go).
+	Daemon  Daemon  `toml:"daemon"`
+	Reports Reports `toml:"reports"`
 
 	// origin records where the config came from, for error positions; zero for a Config built
 	// in code.
@@ -157,6 +160,8 @@ func Default() *Config {
 			AdminPolicyNames: []string{"AdministratorAccess"},
 		}},
 		Remediation: DefaultRemediation(),
+		Daemon:      DefaultDaemon(),
+		Reports:     DefaultReports(),
 	}
 }
 

@@ -49,6 +49,8 @@ func TestExampleConfigParses(t *testing.T) {
 	want.Remediation.Protected, want.Remediation.Self = []string{}, []string{}
 	want.Remediation.Rules = []RemediationRule{{Check: "PV-AWS-002", Action: "deactivate_access_key", Grace: Duration(168 * time.Hour),
 		DeleteAction: "delete_access_key", DeleteAfter: Duration(720 * time.Hour), Accounts: []string{}, OUs: []string{}, Departments: []string{}}}
+	want.Daemon.Schedules, want.Daemon.Notify.SMTPTo = []string{}, []string{}
+	want.Reports.Formats = []string{}
 	if diff := cmp.Diff(want, got, ignoreOrigin); diff != "" {
 		t.Errorf("example config differs from the defaults (-want +got):\n%s", diff)
 	}

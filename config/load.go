@@ -143,4 +143,7 @@ func (c *Config) resolvePaths(dir string) {
 		abs(&c.Policy.Bundles[i])
 	}
 	abs(&c.Policy.WaiversFile)
+	abs(&c.Daemon.TLSCert)
+	abs(&c.Daemon.TLSKey)
+	abs(&c.Reports.Dir)
 }

@@ -455,6 +455,9 @@ mapping_file = "${MAPPING}"
 dirs = ["policies"]
 bundles = ["https://bundles.acme.example/provost.tar.gz"]
 waivers_file = "waivers.toml"
+[daemon]
+tls_cert = "tls/cert.pem"
+tls_key = "/abs/key.pem"
 `
 	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
 		t.Fatal(err)
@@ -471,6 +474,8 @@ waivers_file = "waivers.toml"
 	want.Policy.Dirs = []string{filepath.Join(dir, "policies")}
 	want.Policy.Bundles = []string{"https://bundles.acme.example/provost.tar.gz"}
 	want.Policy.WaiversFile = filepath.Join(dir, "waivers.toml")
+	want.Reports.Dir = filepath.Join(dir, "reports")
+	want.Daemon.TLSCert, want.Daemon.TLSKey = filepath.Join(dir, "tls/cert.pem"), "/abs/key.pem"
 	if diff := cmp.Diff(want, got, ignoreOrigin); diff != "" {
 		t.Errorf("config (-want +got):\n%s", diff)
 	}

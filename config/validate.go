@@ -131,6 +131,8 @@ func (c *Config) problems() []*FieldError {
 	c.validateLinking(v)
 	c.validatePolicy(v)
 	c.validateRemediation(v)
+	c.validateDaemon(v)
+	c.validateReports(v)
 	return v.errs
 }
 
