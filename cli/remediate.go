@@ -192,7 +192,7 @@ func runFacts(db *store.DB, plan *remediate.Plan) (remediate.RunFacts, error) {
 	} else if err != nil {
 		return f, err
 	}
-	f.People = remediate.RosterCounts(snap)
+	f.People, f.Snapshot = remediate.RosterCounts(snap), snap
 	prev, err := db.Previous(plan.SnapshotID)
 	switch {
 	case errors.Is(err, store.ErrNotFound):

@@ -212,6 +212,26 @@ func TestRemediateRefusals(t *testing.T) {
 			t.Error("the key was deactivated despite the cap")
 		}
 	})
+	t.Run("a plan file edited to reach a protected principal is refused", func(t *testing.T) {
+		dir, cfg, _, srv := remediateFixture(t, "")
+		mustRun(t, dir, "scan", "-c", cfg)
+		planPath := filepath.Join(dir, "plan.json")
+		mustRun(t, dir, "remediate", "plan", "-c", cfg, "--out", planPath)
+		plan := readPlanFile(t, planPath)
+		plan.Steps[0].Target.Principal = "arn:aws:iam::111111111111:root"
+		if err := writePlan(planPath, plan); err != nil {
+			t.Fatal(err)
+		}
+		srv.ResetCalls()
+		_, errOut, code := run(t, dir, "remediate", "apply", "-c", cfg, "--yes", planPath)
+		want := "provost: remediation refused by protected guard: step " + plan.Steps[0].ID + " would touch arn:aws:iam::111111111111:root, which is protected (root account)\n"
+		if code != ExitFailure || errOut != want {
+			t.Errorf("exit %d, stderr %q, want %q", code, errOut, want)
+		}
+		if calls := srv.Calls(); len(calls) != 0 {
+			t.Errorf("calls reached the target: %v", calls)
+		}
+	})
 	t.Run("protected principals are listed as blocked", func(t *testing.T) {
 		dir, cfg, _, _ := remediateFixture(t, "protected = [\"arn:aws:iam::*:user/alice\"]\n")
 		mustRun(t, dir, "scan", "-c", cfg)
