@@ -1,7 +1,6 @@
 package inventory
 
 import (
-	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
 	"slices"
@@ -22,28 +21,46 @@ func (p *Principal) Normalize() {
 	slices.SortFunc(p.Grants, CompareGrant)
 }
 
-// CompareCredential is the canonical order of a principal's credentials.
+// CompareCredential is the canonical order of a principal's credentials. Fields are compared
+// only as far as needed (cmp.Or would evaluate every comparison): this runs for every
+// principal written.
 func CompareCredential(a, b Credential) int {
-	return cmp.Or(
-		strings.Compare(string(a.Kind), string(b.Kind)),
-		strings.Compare(a.ID, b.ID),
-		strings.Compare(a.Status, b.Status),
-		a.CreatedAt.Compare(b.CreatedAt),
-		a.LastUsed.Compare(b.LastUsed),
-		a.ExpiresAt.Compare(b.ExpiresAt),
-		strings.Compare(a.Managed, b.Managed),
-	)
+	if c := strings.Compare(string(a.Kind), string(b.Kind)); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.ID, b.ID); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Status, b.Status); c != 0 {
+		return c
+	}
+	if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+		return c
+	}
+	if c := a.LastUsed.Compare(b.LastUsed); c != 0 {
+		return c
+	}
+	if c := a.ExpiresAt.Compare(b.ExpiresAt); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Managed, b.Managed)
 }
 
 // CompareGrant is the canonical order of a principal's grants.
 func CompareGrant(a, b Grant) int {
-	return cmp.Or(
-		strings.Compare(a.What, b.What),
-		strings.Compare(a.Where, b.Where),
-		strings.Compare(a.Via, b.Via),
-		strings.Compare(string(a.Privilege), string(b.Privilege)),
-		strings.Compare(a.Condition, b.Condition),
-	)
+	if c := strings.Compare(a.What, b.What); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Where, b.Where); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Via, b.Via); c != 0 {
+		return c
+	}
+	if c := strings.Compare(string(a.Privilege), string(b.Privilege)); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Condition, b.Condition)
 }
 
 // ContentHash returns the canonical content hash of the principal: the same record gives the same
