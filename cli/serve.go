@@ -7,12 +7,14 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/provost-dev/provost/audit"
 	"github.com/provost-dev/provost/collector"
+	"github.com/provost-dev/provost/config"
 	"github.com/provost-dev/provost/daemon"
 	"github.com/provost-dev/provost/finding"
 	"github.com/provost-dev/provost/notify"
@@ -34,8 +36,6 @@ type notifyFlags struct {
 }
 
 func (a *app) newServeCommand() *cobra.Command {
-	cfg := daemon.DefaultConfig()
-	var nf notifyFlags
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the daemon: scheduled scans, HTTP API, Prometheus metrics",
@@ -47,10 +47,26 @@ while a scan is still going, and serves the JSON API under /api/v1, /metrics, /h
 Every route but the health checks needs "Authorization: Bearer <token>", the token read from the
 environment variable named by --token-env. On SIGTERM or SIGINT serve stops taking scans, lets
 the one in progress finish within --shutdown-timeout, then cancels it (a cancelled scan stores
-nothing). Only one process may use the database at a time: a second serve refuses to start.`,
+nothing). Only one process may use the database at a time: a second serve refuses to start.
+
+Every flag has a key in the config file's [daemon] and [daemon.notify] tables (see
+config.example.toml); a flag given on the command line wins over the file. Each scan also writes
+the reports the [reports] table asks for.`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return a.serve(cmd.Context(), cfg, nf) },
 	}
+	cfg, nf := addServeFlags(cmd)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		dc, n := serveSettings(a.cfg.Daemon, cmd.Flags().Changed, *cfg, *nf)
+		return a.serve(cmd.Context(), dc, n)
+	}
+	return cmd
+}
+
+// addServeFlags defines serve's flags on cmd and returns where their values land; serveSettings
+// takes only those given on the command line over the config file's [daemon] table.
+func addServeFlags(cmd *cobra.Command) (*daemon.Config, *notifyFlags) {
+	cfg := daemon.DefaultConfig()
+	var nf notifyFlags
 	f := cmd.Flags()
 	f.StringVar(&cfg.Listen, "listen", cfg.Listen, "HTTP listen address")
 	f.StringArrayVar(&cfg.Schedules, "schedule", nil, `cron schedule, repeatable ("0 2 * * *", "@every 6h")`)
@@ -71,7 +87,62 @@ nothing). Only one process may use the database at a time: a second serve refuse
 	f.StringArrayVar(&nf.smtpTo, "smtp-to", nil, "email recipient, repeatable")
 	f.StringVar(&nf.smtpUser, "smtp-user", "", "SMTP user name (PLAIN auth over TLS)")
 	f.StringVar(&nf.smtpPasswordEnv, "smtp-password-env", "", "environment variable holding the SMTP password")
-	return cmd
+	return &cfg, &nf
+}
+
+// serveSettings is the daemon configuration and notification channels of the config file's
+// [daemon] table, with each flag that changed (per the changed func, cobra's
+// Flags().Changed) taking its value from flags and nf instead.
+func serveSettings(c config.Daemon, changed func(flag string) bool, flags daemon.Config, nf notifyFlags) (daemon.Config, notifyFlags) {
+	cfg := daemon.Config{
+		Listen:          c.Listen,
+		Schedules:       slices.Clone(c.Schedules),
+		Timezone:        c.Timezone,
+		Jitter:          c.Jitter.Std(),
+		RunAtStartup:    c.RunAtStartup,
+		ShutdownTimeout: c.ShutdownTimeout.Std(),
+		TokenEnv:        c.TokenEnv,
+		TLSCert:         c.TLSCert,
+		TLSKey:          c.TLSKey,
+		MaxBodyBytes:    int64(c.MaxBodyBytes),
+	}
+	n := c.Notify
+	out := notifyFlags{
+		minSeverity:      n.MinSeverity,
+		slackURLEnv:      n.SlackWebhookEnv,
+		webhookURL:       n.WebhookURL,
+		webhookSecretEnv: n.WebhookSecretEnv,
+		smtpAddr:         n.SMTPAddr(),
+		smtpFrom:         n.SMTPFrom,
+		smtpTo:           slices.Clone(n.SMTPTo),
+		smtpUser:         n.SMTPUsername,
+		smtpPasswordEnv:  n.SMTPPasswordEnv,
+	}
+	override := func(flag string, apply func()) {
+		if changed(flag) {
+			apply()
+		}
+	}
+	override("listen", func() { cfg.Listen = flags.Listen })
+	override("schedule", func() { cfg.Schedules = slices.Clone(flags.Schedules) })
+	override("timezone", func() { cfg.Timezone = flags.Timezone })
+	override("jitter", func() { cfg.Jitter = flags.Jitter })
+	override("run-at-startup", func() { cfg.RunAtStartup = flags.RunAtStartup })
+	override("shutdown-timeout", func() { cfg.ShutdownTimeout = flags.ShutdownTimeout })
+	override("token-env", func() { cfg.TokenEnv = flags.TokenEnv })
+	override("tls-cert", func() { cfg.TLSCert = flags.TLSCert })
+	override("tls-key", func() { cfg.TLSKey = flags.TLSKey })
+	override("max-body-bytes", func() { cfg.MaxBodyBytes = flags.MaxBodyBytes })
+	override("notify-min-severity", func() { out.minSeverity = nf.minSeverity })
+	override("slack-webhook-env", func() { out.slackURLEnv = nf.slackURLEnv })
+	override("webhook-url", func() { out.webhookURL = nf.webhookURL })
+	override("webhook-secret-env", func() { out.webhookSecretEnv = nf.webhookSecretEnv })
+	override("smtp-addr", func() { out.smtpAddr = nf.smtpAddr })
+	override("smtp-from", func() { out.smtpFrom = nf.smtpFrom })
+	override("smtp-to", func() { out.smtpTo = slices.Clone(nf.smtpTo) })
+	override("smtp-user", func() { out.smtpUser = nf.smtpUser })
+	override("smtp-password-env", func() { out.smtpPasswordEnv = nf.smtpPasswordEnv })
+	return cfg, out
 }
 
 // notifier builds the configured channels; nil when none is.
@@ -151,6 +222,10 @@ func (a *app) serve(ctx context.Context, cfg daemon.Config, nf notifyFlags) erro
 	if err != nil {
 		return err
 	}
+	formats, err := reportFormats(a.cfg.Reports)
+	if err != nil {
+		return err
+	}
 	db, err := store.Open(a.cfg.Store.Path, store.Options{Timeout: time.Duration(a.cfg.Store.LockTimeout), Logger: a.logger})
 	if errors.Is(err, store.ErrLocked) {
 		return fmt.Errorf("cannot serve: %w; another provost (serve or scan) is using this database — stop it, or give this daemon its own file with --db", err)
@@ -170,12 +245,14 @@ func (a *app) serve(ctx context.Context, cfg daemon.Config, nf notifyFlags) erro
 				Linking:        linking,
 				ProvostVersion: version(),
 			},
-			Store:        db,
-			Library:      lib,
-			PolicyConfig: policyConfig(a.cfg.Policy),
-			Waivers:      waivers,
-			Retention:    store.Retention{KeepLast: a.cfg.Store.KeepLast, KeepDays: a.cfg.Store.KeepDays},
-			Logger:       a.logger,
+			Store:         db,
+			Library:       lib,
+			PolicyConfig:  policyConfig(a.cfg.Policy),
+			Waivers:       waivers,
+			Retention:     store.Retention{KeepLast: a.cfg.Store.KeepLast, KeepDays: a.cfg.Store.KeepDays},
+			ReportDir:     a.cfg.Reports.Dir,
+			ReportFormats: formats,
+			Logger:        a.logger,
 		})
 	}
 	opts := daemon.Options{Config: cfg, Store: db, Run: run, Token: token, NotifyMin: notifyMin, Logger: a.logger}
