@@ -12,6 +12,7 @@ import (
 
 	"github.com/provost-dev/provost/audit"
 	"github.com/provost-dev/provost/collector"
+	"github.com/provost-dev/provost/config"
 	"github.com/provost-dev/provost/finding"
 	"github.com/provost-dev/provost/inventory"
 	"github.com/provost-dev/provost/reports"
@@ -29,6 +30,9 @@ previous scan and stores the findings. It prints a summary with the coverage of 
 scope and the open findings by severity. A source that fails does not stop the others: its
 coverage says what could not be seen and why.
 
+With a [reports] table in the config, scan also writes a report in each of its formats into its
+directory (files 0600, replaced on each scan).
+
 --fail-on SEVERITY makes scan exit with code 3 when open findings at or above that severity
 exist (for CI pipelines).`,
 		Args: noArgs,
@@ -40,7 +44,11 @@ exist (for CI pipelines).`,
 					return err
 				}
 			}
-			sum, res, err := a.scan(cmd.Context(), "", nil)
+			formats, err := reportFormats(a.cfg.Reports)
+			if err != nil {
+				return err
+			}
+			sum, res, err := a.scan(cmd.Context(), a.cfg.Reports.Dir, formats)
 			if err != nil {
 				return err
 			}
@@ -52,6 +60,20 @@ exist (for CI pipelines).`,
 	}
 	cmd.Flags().StringVar(&failOn, "fail-on", "", "exit 3 when open findings at or above this severity exist: info, low, medium, high, critical")
 	return cmd
+}
+
+// reportFormats reads the config's [reports] formats; config validated the names already, so
+// an error here means the two lists of format names disagree.
+func reportFormats(c config.Reports) ([]reports.Format, error) {
+	out := make([]reports.Format, 0, len(c.Formats))
+	for _, name := range c.Formats {
+		f, err := reports.ParseFormat(name)
+		if err != nil {
+			return nil, usageErr(fmt.Errorf("reports.formats: %w", err))
+		}
+		out = append(out, f)
+	}
+	return out, nil
 }
 
 // failOnErr is the --fail-on verdict: exit 3 when res has open findings at or above min.
