@@ -46,6 +46,11 @@ type Entry struct {
 	ResultAt time.Time `json:"result_at,omitzero"`
 	Undo     Undo      `json:"undo,omitempty"`
 	UndoneAt time.Time `json:"undone_at,omitzero"`
+	// Verified says whether the target showed the change when re-read right after acting;
+	// VerifyDetail is what the re-read said. Cloud IAM is eventually consistent, so a change
+	// not yet visible is recorded, not treated as a failure.
+	Verified     bool   `json:"verified,omitempty"`
+	VerifyDetail string `json:"verify_detail,omitempty"`
 }
 
 // Outcome is what Apply did with one step.
@@ -182,6 +187,15 @@ func (a *Applier) step(ctx context.Context, s Step) (Outcome, error) {
 	}
 	done := intent
 	done.State, done.ResultAt, done.Undo = StateDone, a.now(), u
+	switch v, err := ex.Check(ctx, s); {
+	case err != nil:
+		done.VerifyDetail = "re-read after acting failed: " + err.Error()
+	default:
+		done.Verified, done.VerifyDetail = v.Done, v.Detail
+	}
+	if !done.Verified {
+		log.Warn("remediation step not yet visible on the target", "detail", done.VerifyDetail)
+	}
 	if err := a.finish(ctx, done); err != nil {
 		return Outcome{StepID: s.ID, State: StateFailed, Error: err.Error()}, err
 	}

@@ -20,7 +20,9 @@
 //     Exceeding a cap aborts the run; it never trims it.
 //   - Apply (apply.go): for each step, the journal is read (a finished step is not repeated),
 //     the executor re-reads the live state (Check), the intent is journalled (bbolt commits are
-//     fsynced), the executor acts (Do), and the result with what undo needs is journalled. A
+//     fsynced), the executor acts (Do) and re-reads again to verify (Entry.Verified: a change
+//     not yet visible is recorded, not failed, since cloud IAM is eventually consistent), and
+//     the result with what undo needs is journalled. A
 //     crash between intent and result is resumed by re-reading the live state: a target already
 //     in the wanted state is recorded as done without a second call, and "already gone" is
 //     success. A dry run only reads: no journal, no marks, no target writes.

@@ -45,8 +45,16 @@ func TestOnlyTheStaleKeyIsDeactivated(t *testing.T) {
 	if d := cmp.Diff(map[string]string{"AKIAAAAAAAAAAAAAAAA1": "Active", "AKIAAAAAAAAAAAAAAAA2": "Inactive"}, keyStatuses(srv, "alice")); d != "" {
 		t.Errorf("keys (-want +got):\n%s", d)
 	}
-	if d := cmp.Diff(map[string]int{"iam:ListAccessKeys": 1, "iam:GetAccessKeyLastUsed": 1, "iam:UpdateAccessKey": 1}, srv.Calls()); d != "" {
+	// Check, act, and the verifying re-read.
+	if d := cmp.Diff(map[string]int{"iam:ListAccessKeys": 2, "iam:GetAccessKeyLastUsed": 1, "iam:UpdateAccessKey": 1}, srv.Calls()); d != "" {
 		t.Errorf("calls (-want +got):\n%s", d)
+	}
+	es, err := remediate.Entries(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(es) != 1 || !es[0].Verified || es[0].VerifyDetail != "key AKIAAAAAAAAAAAAAAAA2 already inactive" {
+		t.Errorf("journal = %+v, want verified", es)
 	}
 
 	// Again: the journal says done, nothing reaches the target.
@@ -107,7 +115,7 @@ func TestActionsAgainstFake(t *testing.T) {
 		{name: "delete the stale key",
 			finding: finding.Finding{CheckID: "K", Principal: arn, Qualifier: "access_key_2"}, action: remediate.ActDeleteAccessKey,
 			want:      remediate.Outcome{State: remediate.StateDone, Detail: "delete key AKIAAAAAAAAAAAAAAAA2 (access_key_2) of alice"},
-			wantCalls: map[string]int{"iam:ListAccessKeys": 1, "iam:GetAccessKeyLastUsed": 1, "iam:DeleteAccessKey": 1},
+			wantCalls: map[string]int{"iam:ListAccessKeys": 2, "iam:GetAccessKeyLastUsed": 1, "iam:DeleteAccessKey": 1},
 			check: func(t *testing.T, u *awsfake.User) {
 				if len(u.AccessKeys) != 1 || u.AccessKeys[0].ID != "AKIAAAAAAAAAAAAAAAA1" {
 					t.Errorf("keys = %+v", u.AccessKeys)
@@ -121,7 +129,7 @@ func TestActionsAgainstFake(t *testing.T) {
 		{name: "quarantine with a deny-all policy",
 			finding: finding.Finding{CheckID: "Q", Principal: arn}, action: remediate.ActQuarantine,
 			want:      remediate.Outcome{State: remediate.StateDone, Detail: "put deny-all policy provost-quarantine on alice"},
-			wantCalls: map[string]int{"iam:ListUserPolicies": 1, "iam:PutUserPolicy": 1},
+			wantCalls: map[string]int{"iam:ListUserPolicies": 2, "iam:PutUserPolicy": 1},
 			check: func(t *testing.T, u *awsfake.User) {
 				want := `{"Version":"2012-10-17","Statement":[{"Sid":"ProvostQuarantine","Effect":"Deny","Action":"*","Resource":"*"}]}`
 				if d := cmp.Diff(map[string]string{"provost-quarantine": want}, u.InlinePolicies); d != "" {
@@ -137,7 +145,7 @@ func TestActionsAgainstFake(t *testing.T) {
 		{name: "remove from one group only",
 			finding: finding.Finding{CheckID: "G", Principal: arn, Qualifier: "arn:aws:iam::" + acct + ":group/admins"}, action: remediate.ActRemoveFromGroup,
 			want:      remediate.Outcome{State: remediate.StateDone, Detail: "remove alice from group admins"},
-			wantCalls: map[string]int{"iam:ListGroupsForUser": 1, "iam:RemoveUserFromGroup": 1},
+			wantCalls: map[string]int{"iam:ListGroupsForUser": 2, "iam:RemoveUserFromGroup": 1},
 			check: func(t *testing.T, u *awsfake.User) {
 				if d := cmp.Diff([]string{"devs"}, u.Groups); d != "" {
 					t.Errorf("groups (-want +got):\n%s", d)
@@ -146,7 +154,7 @@ func TestActionsAgainstFake(t *testing.T) {
 		{name: "detach a managed policy",
 			finding: finding.Finding{CheckID: "D", Principal: arn, Qualifier: "arn:aws:iam::aws:policy/AdministratorAccess"}, action: remediate.ActDetachPolicy,
 			want:      remediate.Outcome{State: remediate.StateDone, Detail: "detach arn:aws:iam::aws:policy/AdministratorAccess from alice"},
-			wantCalls: map[string]int{"iam:ListAttachedUserPolicies": 1, "iam:DetachUserPolicy": 1},
+			wantCalls: map[string]int{"iam:ListAttachedUserPolicies": 2, "iam:DetachUserPolicy": 1},
 			check: func(t *testing.T, u *awsfake.User) {
 				if len(u.AttachedPolicies) != 0 {
 					t.Errorf("attached = %v", u.AttachedPolicies)
@@ -220,7 +228,7 @@ func TestMarkTagsTheUser(t *testing.T) {
 	if d := cmp.Diff(map[string]string{"provost:marked-for": "deactivate_access_key"}, findUser(srv.Organization(), "alice").Tags); d != "" {
 		t.Errorf("tags (-want +got):\n%s", d)
 	}
-	if d := cmp.Diff(map[string]int{"iam:ListUserTags": 1, "iam:TagUser": 1}, srv.Calls()); d != "" {
+	if d := cmp.Diff(map[string]int{"iam:ListUserTags": 2, "iam:TagUser": 1}, srv.Calls()); d != "" {
 		t.Errorf("calls (-want +got):\n%s", d)
 	}
 	marks, err := remediate.Marks(db)
@@ -301,7 +309,7 @@ func TestDeletionPhaseNeedsTheKeyStillInactive(t *testing.T) {
 		wantCalls map[string]int
 		keys      int
 	}{
-		{awsfake.KeyInactive, remediate.StateDone, map[string]int{"iam:ListAccessKeys": 1, "iam:GetAccessKeyLastUsed": 1, "iam:DeleteAccessKey": 1}, 1},
+		{awsfake.KeyInactive, remediate.StateDone, map[string]int{"iam:ListAccessKeys": 2, "iam:GetAccessKeyLastUsed": 1, "iam:DeleteAccessKey": 1}, 1},
 		{awsfake.KeyActive, remediate.StateSkipped, map[string]int{"iam:ListAccessKeys": 1}, 2},
 	} {
 		t.Run(tc.status, func(t *testing.T) {

@@ -140,7 +140,8 @@ func TestRemoveOneBinding(t *testing.T) {
 	if d := cmp.Diff(want, bindings(srv)); d != "" {
 		t.Errorf("bindings (-want +got):\n%s", d)
 	}
-	if d := cmp.Diff(map[string]int{"cloudresourcemanager.projects.getIamPolicy": 2, "cloudresourcemanager.projects.setIamPolicy": 1}, srv.Calls()); d != "" {
+	// Check, the read-modify-write, and the verifying re-read.
+	if d := cmp.Diff(map[string]int{"cloudresourcemanager.projects.getIamPolicy": 3, "cloudresourcemanager.projects.setIamPolicy": 1}, srv.Calls()); d != "" {
 		t.Errorf("calls (-want +got):\n%s", d)
 	}
 	if err := a.Undo(bg, p.Steps[0].ID); err != nil {
@@ -185,8 +186,9 @@ func TestConcurrentWriterGets409AndIsKept(t *testing.T) {
 	if d := cmp.Diff(want, bindings(srv)); d != "" {
 		t.Errorf("bindings (-want +got):\n%s", d)
 	}
-	// Check 1 + our read, the other writer's read and write, our 409, our second read and write.
-	if d := cmp.Diff(map[string]int{"cloudresourcemanager.projects.getIamPolicy": 4, "cloudresourcemanager.projects.setIamPolicy": 3}, srv.Calls()); d != "" {
+	// Check, our read, the other writer's read and write, our 409, our second read and write, the
+	// verifying re-read.
+	if d := cmp.Diff(map[string]int{"cloudresourcemanager.projects.getIamPolicy": 5, "cloudresourcemanager.projects.setIamPolicy": 3}, srv.Calls()); d != "" {
 		t.Errorf("calls (-want +got):\n%s", d)
 	}
 }
