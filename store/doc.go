@@ -28,6 +28,8 @@
 //	               one-byte tombstone
 //	findings       seq → the snapshot's findings, DEFLATE-compressed JSON (findings.go); created
 //	               by the first PutFindings, deleted with the snapshot
+//	remediation_journal  step ID → journal entry; remediation_marks  mark key → grace mark
+//	               (journal.go; created by their first write, never pruned)
 //
 // Every snapshot gets the next sequence number (seq) when written, whatever its StartedAt.
 //
