@@ -11,5 +11,7 @@
 // nothing after it can be trusted.
 //
 // Parsing has no side effects: it reads the file and the environment and touches nothing else.
-// The package imports only the standard library and go-toml.
+// The package imports only the standard library and go-toml. Where a key names something another
+// package defines (report formats, severities, remediation actions), this package keeps its own
+// list, and a test beside that package's user checks the two agree.
 package config
