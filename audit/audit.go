@@ -13,6 +13,7 @@ import (
 	"github.com/provost-dev/provost/drift"
 	"github.com/provost-dev/provost/finding"
 	"github.com/provost-dev/provost/inventory"
+	"github.com/provost-dev/provost/notify"
 	"github.com/provost-dev/provost/policy"
 	"github.com/provost-dev/provost/reports"
 	"github.com/provost-dev/provost/store"
@@ -40,6 +41,13 @@ type Options struct {
 	ReportDir     string
 	ReportFormats []reports.Format
 	ReportTitle   string
+	// Remediation, when set, plans remediation over the run's findings after they are stored:
+	// marks are recorded, and acting steps applied when automatic or approved (see
+	// Remediation, Approve). Nil means no remediation.
+	Remediation *Remediation
+	// Notifier, when set with Remediation, receives one digest of the principals newly marked
+	// by the run and when they will be acted on.
+	Notifier *notify.Notifier
 	// Now is the clock (report generation time, retention); nil means time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger // nil discards
@@ -47,14 +55,15 @@ type Options struct {
 
 // Stage names, in pipeline order.
 const (
-	StageCollect  = "collect"
-	StageStore    = "store"
-	StagePolicy   = "policy"
-	StageEvaluate = "evaluate"
-	StageDrift    = "drift"
-	StageFindings = "findings"
-	StageRetain   = "retention"
-	StageReports  = "reports"
+	StageCollect   = "collect"
+	StageStore     = "store"
+	StagePolicy    = "policy"
+	StageEvaluate  = "evaluate"
+	StageDrift     = "drift"
+	StageFindings  = "findings"
+	StageRemediate = "remediate"
+	StageRetain    = "retention"
+	StageReports   = "reports"
 )
 
 // Stage is how long one stage of the run took.
@@ -88,6 +97,8 @@ type Result struct {
 	// Reports are the files written, in ReportFormats order.
 	Reports []string `json:"reports,omitempty"`
 	Stages  []Stage  `json:"stages"`
+	// Remediation is what the remediation stage did (nil when it is off).
+	Remediation *PlanRecord `json:"remediation,omitempty"`
 	// Problems did not stop the run: reports that failed to render, drift that could not be
 	// computed.
 	Problems []string `json:"problems,omitempty"`
@@ -229,7 +240,11 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	res.count(current.EvalTime)
 
 	// notify: send res (new findings, drift) to the configured channels here.
-	// remediate: plan → guard → journal → act over res.Findings here, before retention.
+	if opts.Remediation != nil {
+		if err := stage(StageRemediate, func() error { return remediateRun(ctx, opts, res, prev, now()) }); err != nil {
+			return nil, fmt.Errorf("remediate: %w", err)
+		}
+	}
 
 	if err := stage(StageRetain, func() error {
 		pr, err := db.Prune(ctx, opts.Retention, now(), false)

@@ -73,8 +73,11 @@ type Applier struct {
 	Logger    *slog.Logger
 	// DryRun reads the journal and the live targets but writes nothing anywhere.
 	DryRun bool
-	// AutomaticOnly applies only steps whose rule is automatic and in scope (the daemon).
+	// AutomaticOnly applies only steps whose rule is automatic and in scope (the daemon), and
+	// the steps whose IDs Approved holds (a human approved them, or the caller pre-approves
+	// marks).
 	AutomaticOnly bool
+	Approved      map[string]bool
 }
 
 func (a *Applier) log() *slog.Logger {
@@ -112,7 +115,7 @@ func (a *Applier) Apply(ctx context.Context, plan *Plan, facts RunFacts) ([]Outc
 		if err := ctx.Err(); err != nil {
 			return out, fmt.Errorf("apply plan of %s: %w", plan.SnapshotID, err)
 		}
-		if a.AutomaticOnly && !s.Automatic {
+		if a.AutomaticOnly && !s.Automatic && !a.Approved[s.ID] {
 			continue
 		}
 		o, err := a.step(ctx, s)
