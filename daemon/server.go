@@ -59,17 +59,19 @@ func (d *Daemon) routes() http.Handler {
 	auth := func(h http.Handler) http.Handler { return d.authenticate(h) }
 	mux.Handle("GET /metrics", auth(promhttp.HandlerFor(d.metrics.reg, promhttp.HandlerOpts{})))
 	api := map[string]http.HandlerFunc{
-		"GET /api/v1/snapshots":          d.listSnapshots,
-		"GET /api/v1/snapshots/{id}":     d.getSnapshot,
-		"GET /api/v1/findings":           d.listFindings,
-		"GET /api/v1/drift":              d.getDrift,
-		"GET /api/v1/runs":               d.listRuns,
-		"POST /api/v1/runs":              d.handleStartRun,
-		"GET /api/v1/runs/{id}":          d.getRun,
-		"GET /api/v1/principals/{id...}": d.getPrincipal,
-		"GET /api/v1/reports/{format}":   d.getReport,
-		"GET /api/v1/trend":              d.getTrend,
-		"GET /api/v1/":                   func(w http.ResponseWriter, r *http.Request) { d.fail(w, errNotFound, "no such endpoint: "+r.URL.Path) },
+		"GET /api/v1/snapshots":                       d.listSnapshots,
+		"GET /api/v1/snapshots/{id}":                  d.getSnapshot,
+		"GET /api/v1/findings":                        d.listFindings,
+		"GET /api/v1/drift":                           d.getDrift,
+		"GET /api/v1/runs":                            d.listRuns,
+		"POST /api/v1/runs":                           d.handleStartRun,
+		"GET /api/v1/runs/{id}":                       d.getRun,
+		"GET /api/v1/principals/{id...}":              d.getPrincipal,
+		"GET /api/v1/reports/{format}":                d.getReport,
+		"GET /api/v1/trend":                           d.getTrend,
+		"GET /api/v1/remediation/plans":               d.getPlans,
+		"POST /api/v1/remediation/plans/{id}/approve": d.approvePlan,
+		"GET /api/v1/":                                func(w http.ResponseWriter, r *http.Request) { d.fail(w, errNotFound, "no such endpoint: "+r.URL.Path) },
 	}
 	for pattern, h := range api {
 		mux.Handle(pattern, auth(h))

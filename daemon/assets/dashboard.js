@@ -19,9 +19,15 @@
   }
 
   function api(method, path) {
+    return apiJSON(method, path, 0);
+  }
+
+  // apiJSON is api; a 404 answer resolves to null when allow404 is set.
+  function apiJSON(method, path, allow404) {
     return fetch(path, { method: method, headers: { "Authorization": "Bearer " + token() } }).then(function (r) {
       if (r.status === 401) { showLogin("The token was refused."); throw new Error("unauthorized"); }
       return r.json().then(function (body) {
+        if (allow404 && r.status === 404) { return null; }
         if (!r.ok) { throw new Error(body.error || ("HTTP " + r.status)); }
         return body;
       });
@@ -200,6 +206,55 @@
     });
   }
 
+  function stepTarget(t) { return t.credential || t.object || t.name || ""; }
+
+  // Remediation: the latest plan, its steps and blocked findings, and Approve for the steps
+  // that wait for a human (the next run applies them).
+  function remediation() {
+    return apiJSON("GET", "/api/v1/remediation/plans", 1).then(function (res) {
+      if (!res) {
+        page.replaceChildren(card("Remediation", [el("p", { "class": "empty", id: "plan-empty", text: "No remediation plan yet." })], "plan-card"));
+        return;
+      }
+      var rec = res.plan, plan = rec.plan;
+      var approvedSteps = {};
+      ((rec.approval && rec.approval.steps) || []).forEach(function (id) { approvedSteps[id] = true; });
+      var done = {};
+      (rec.outcomes || []).forEach(function (o) { done[o.step_id] = o.state; });
+      var rows = plan.steps.map(function (s) {
+        var state = done[s.id] || (s.phase === "mark" ? "" : (s.automatic ? "" : (approvedSteps[s.id] ? "approved" : "awaiting approval")));
+        return el("tr", { "data-step": s.id }, [el("td", {}, [el("code", { text: s.id })]), el("td", { text: s.phase }),
+          el("td", { text: s.action }), el("td", {}, [principalLink(s.target.principal)]), el("td", { text: stepTarget(s.target) }),
+          el("td", { text: s.automatic ? "yes" : "no" }), el("td", { "class": "step-state", text: state })]);
+      });
+      var blocked = (plan.blocked || []).map(function (b) {
+        return el("tr", { "data-blocked": b.finding_id }, [el("td", {}, [el("code", { text: b.check_id })]), el("td", {}, [principalLink(b.principal)]),
+          el("td", { text: b.action }), el("td", { text: b.guard }), el("td", { text: b.reason })]);
+      });
+      var status = el("p", { "class": "hint", id: "plan-status" });
+      var children = [
+        el("p", { "class": "count", id: "plan-counts", text: rec.marked + " marked · " + rec.applied + " applied · " + rec.pending +
+          " awaiting approval · " + rec.blocked + " blocked" })
+      ];
+      if (rec.refused) { children.push(el("p", { "class": "error-text", id: "plan-refused", text: rec.refused })); }
+      if (rec.approval) {
+        status.textContent = "Approved " + rec.approval.at + ": the next run applies " + rec.approval.steps.length + " step(s).";
+      } else if (rec.pending > 0) {
+        var btn = el("button", { "class": "button", id: "approve", type: "button", text: "Approve " + rec.pending + " step(s)" });
+        btn.addEventListener("click", function () {
+          btn.disabled = true;
+          api("POST", "/api/v1/remediation/plans/" + encodeURIComponent(rec.id) + "/approve").then(function () {
+            return remediation();
+          }).then(function () { document.body.setAttribute("data-approved", rec.id); }).catch(fail);
+        });
+        children.push(btn);
+      }
+      children.push(status, table("steps", ["Step", "Phase", "Action", "Principal", "Target", "Automatic", "State"], rows));
+      page.replaceChildren(card("Plan " + rec.id + " (snapshot " + plan.snapshot_id + ")", children, "plan-card"),
+        card("Blocked (never acted on)", [table("blocked", ["Check", "Principal", "Action", "Guard", "Reason"], blocked)], "blocked-card"));
+    });
+  }
+
   function route() {
     if (!token()) { showLogin(); return; }
     document.getElementById("login").hidden = true;
@@ -217,6 +272,8 @@
       p = driftPage();
     } else if (name === "runs") {
       p = runs();
+    } else if (name === "remediation") {
+      p = remediation();
     } else {
       p = overview();
     }
