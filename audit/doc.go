@@ -11,12 +11,26 @@
 // Errors). It fails only when the pipeline cannot go on: nothing to collect, a store that
 // cannot be written, policies that cannot be loaded, ctx cancelled.
 //
-// Seams for later stages: notification and remediation run after the findings are stored and
-// before retention (see the "notify" and "remediate" comments in Run); they read Result.
+// Remediation (remediation.go), when Options.Remediation is set, runs after the findings are
+// stored and before retention: remediate.MakePlan over the run's findings with the stored
+// marks, the run guards (remediate.CheckRun, inside Apply; a refusal is recorded in
+// PlanRecord.Refused, not returned), then remediate.Applier.Apply with AutomaticOnly. Mark steps
+// are applied for every enabled rule (a mark is a tag and the start of the grace period);
+// acting steps only when their rule is automatic and in scope, or when a human approved them
+// (Approve, stored per plan; step IDs are stable under one mark, so the next run's plan has the
+// same IDs). When Options.Notifier is set, one digest lists the findings newly marked and when
+// they will be acted on. The record of the plan is stored as the latest plan (LatestPlan).
+//
+// Seam: run notification of new findings and drift is sent by the daemon, not here (see the
+// "notify" comment in Run).
 //
 // Caveats:
 //   - The previous snapshot's findings are those of the snapshot stored just before this one;
 //     when it was never evaluated (scanned by an older Provost), every finding starts new.
 //   - Reports are written to fixed file names (report.html, report.json, …) in Options.ReportDir
 //     through an os.Root, so no name can escape the directory; an existing report is replaced.
+//   - The remediation cap guards count every acting step of the plan, including those waiting
+//     for approval, so a backlog of unapproved steps can refuse a run's automatic steps.
+//   - The owner digest carries the marked findings with the mark and its deadline in the
+//     message: notify.Digest has no field for marks (notify is not changed here).
 package audit

@@ -42,6 +42,11 @@
 //	GET  /api/v1/principals/{id...}        ?snapshot= : record, findings, history per snapshot
 //	GET  /api/v1/reports/{format}          ?snapshot= : rendered on the fly by reports.Render
 //	GET  /api/v1/trend                     open findings by severity and score per snapshot
+//	GET  /api/v1/remediation/plans         the latest run's plan (audit.PlanRecord): steps,
+//	                                       blocked steps, outcomes, refusal, approval
+//	POST /api/v1/remediation/plans/{id}/approve
+//	                                       approves the latest plan's non-automatic acting
+//	                                       steps; the next run applies them (404 for another id)
 //
 // # Dashboard
 //
@@ -51,7 +56,8 @@
 // under a CSP allowing only the daemon's own scripts, styles and API. It uses the HTML report's
 // stylesheet (taken from a rendered report, since package reports does not export it) plus a
 // few rules of its own. Pages: overview with the trend, findings with filters and paging,
-// principal with findings, evidence and history, drift timeline, runs with "Run now".
+// principal with findings, evidence and history, drift timeline, runs with "Run now",
+// remediation with the latest plan, its blocked findings and "Approve".
 //
 // # Caveats
 //
