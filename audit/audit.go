@@ -13,7 +13,6 @@ import (
 	"github.com/provost-dev/provost/drift"
 	"github.com/provost-dev/provost/finding"
 	"github.com/provost-dev/provost/inventory"
-	"github.com/provost-dev/provost/notify"
 	"github.com/provost-dev/provost/policy"
 	"github.com/provost-dev/provost/reports"
 	"github.com/provost-dev/provost/store"
@@ -47,7 +46,7 @@ type Options struct {
 	Remediation *Remediation
 	// Notifier, when set with Remediation, receives one digest of the principals newly marked
 	// by the run and when they will be acted on.
-	Notifier *notify.Notifier
+	Notifier Notifier
 	// Now is the clock (report generation time, retention); nil means time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger // nil discards

@@ -23,6 +23,13 @@ type Remediation struct {
 	Executors map[inventory.Provider]remediate.Executor
 }
 
+// Notifier sends a digest (notify.Notifier).
+type Notifier interface {
+	Notify(ctx context.Context, d notify.Digest) error
+}
+
+var _ Notifier = (*notify.Notifier)(nil)
+
 // PlanRecord is what a run's remediation stage did: the plan, what was applied, and the guard
 // refusal if the run was refused. It is stored as the latest plan (LatestPlan).
 type PlanRecord struct {
@@ -154,9 +161,13 @@ func markDigest(db *store.DB, pol *remediate.Policy, res *Result, steps []remedi
 			return d, fmt.Errorf("mark of finding %s (%s) is not in the store after marking", s.FindingID, action)
 		}
 		var grace time.Duration
+		when := "from"
 		for _, r := range pol.Rules {
 			if r.Enabled && r.Check == s.CheckID {
 				grace = r.Grace
+				if !s.Automatic {
+					when = "once approved, not before"
+				}
 			}
 		}
 		f := byID[s.FindingID]
@@ -164,7 +175,7 @@ func markDigest(db *store.DB, pol *remediate.Policy, res *Result, steps []remedi
 		if s.Target.Credential != "" {
 			what += " " + s.Target.Credential
 		}
-		f.Message = fmt.Sprintf("%s — marked for %s of %s; acted on from %s unless resolved", f.Message, action, what,
+		f.Message = fmt.Sprintf("%s — marked for %s of %s; acted on %s %s unless resolved", f.Message, action, what, when,
 			m.MarkedAt.Add(grace).UTC().Format(time.RFC3339))
 		d.Findings = append(d.Findings, f)
 	}

@@ -203,7 +203,7 @@ func TestRemediationAgainstSandbox(t *testing.T) {
 	mu.Unlock()
 	acted := sb.clock.now().Add(7 * 24 * time.Hour).UTC().Format(time.RFC3339)
 	want := []string{
-		hana + " | marked for remove_console_login of hana.moreau password; acted on from " + acted + " unless resolved",
+		hana + " | marked for remove_console_login of hana.moreau password; acted on once approved, not before " + acted + " unless resolved",
 		amir + " | marked for deactivate_access_key of amir.tanaka access_key_1; acted on from " + acted + " unless resolved",
 		luca + " | marked for deactivate_access_key of luca.weber access_key_1; acted on from " + acted + " unless resolved",
 	}
