@@ -56,7 +56,7 @@ func startRemediationSandbox(t *testing.T) *remediationSandbox {
 
 // run runs a real audit of the sandbox with rem (the AWS executor reaching the fake
 // through the SDK, assuming the collector's role in member accounts).
-func (s *remediationSandbox) run(t *testing.T, db *store.DB, pol *remediate.Policy, n *notify.Notifier) *Result {
+func (s *remediationSandbox) run(t *testing.T, db *store.DB, pol *remediate.Policy, n Notifier) *Result {
 	t.Helper()
 	ctx := context.Background()
 	srcs, err := s.env.Sources(ctx)
