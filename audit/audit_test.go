@@ -43,7 +43,7 @@ func openStore(t *testing.T) *store.DB {
 	return db
 }
 
-func loadLibrary(t *testing.T) *policy.Library {
+func loadLibrary(t testing.TB) *policy.Library {
 	t.Helper()
 	lib, err := policy.Load(context.Background(), policy.Options{})
 	if err != nil {

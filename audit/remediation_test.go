@@ -44,7 +44,12 @@ type remediationSandbox struct {
 
 func startRemediationSandbox(t *testing.T) *remediationSandbox {
 	t.Helper()
-	org := sandbox.Generate(sandbox.GenerateOptions{Seed: 7, Scale: 120})
+	return startRemediationSandboxScale(t, 120)
+}
+
+func startRemediationSandboxScale(t testing.TB, scale int) *remediationSandbox {
+	t.Helper()
+	org := sandbox.Generate(sandbox.GenerateOptions{Seed: 7, Scale: scale})
 	c := &sandboxClock{at: org.Now}
 	env, err := sandbox.Start(context.Background(), org, sandbox.StartOptions{Dir: t.TempDir(), Now: c.now})
 	if err != nil {
@@ -56,7 +61,7 @@ func startRemediationSandbox(t *testing.T) *remediationSandbox {
 
 // run runs a real audit of the sandbox with rem (the AWS executor reaching the fake
 // through the SDK, assuming the collector's role in member accounts).
-func (s *remediationSandbox) run(t *testing.T, db *store.DB, pol *remediate.Policy, n Notifier) *Result {
+func (s *remediationSandbox) run(t testing.TB, db *store.DB, pol *remediate.Policy, n Notifier) *Result {
 	t.Helper()
 	ctx := context.Background()
 	srcs, err := s.env.Sources(ctx)
