@@ -20,6 +20,9 @@ import (
 	"github.com/provost-dev/provost/audit"
 	"github.com/provost-dev/provost/cli"
 	"github.com/provost-dev/provost/daemon"
+	"github.com/provost-dev/provost/inventory"
+	"github.com/provost-dev/provost/policy"
+	"github.com/provost-dev/provost/sandbox"
 	"github.com/provost-dev/provost/sandbox/awsfake"
 	"github.com/provost-dev/provost/store"
 )
@@ -158,7 +161,7 @@ func TestDemoWritesNoSecrets(t *testing.T) {
 }
 
 // scanDaemon serves db with the daemon on loopback and GETs every API route with the token,
-// plus a run started over the API, and scans each answer and the daemon's debug log.
+// plus a real audit of the sandbox started over the API, and scans each answer and the daemon's debug log.
 func scanDaemon(t *testing.T, path string) {
 	t.Helper()
 	ctx := context.Background()
@@ -173,11 +176,26 @@ func scanDaemon(t *testing.T, path string) {
 	}
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	env, err := sandbox.Start(ctx, sandbox.Advance(sandbox.Generate(sandbox.GenerateOptions{Seed: 7}), 2),
+		sandbox.StartOptions{Dir: t.TempDir(), Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	lib, err := policy.Load(ctx, policy.Options{Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
 	ran := make(chan daemon.Run, 1)
 	d, err := daemon.New(daemon.Options{
 		Config: daemon.DefaultConfig(), Store: db, Token: apiToken, Logger: logger,
-		Run: func(context.Context) (*audit.Result, error) {
-			return nil, fmt.Errorf("no sources in this test")
+		// A real audit of the sandbox organisation a day later, logged at debug level.
+		Run: func(runCtx context.Context) (*audit.Result, error) {
+			srcs, err := env.Sources(runCtx)
+			if err != nil {
+				return nil, err
+			}
+			return audit.Run(runCtx, audit.Options{Sources: srcs, Collect: env.RunOptions(), Store: db, Library: lib, Now: env.Now, Logger: logger})
 		},
 		OnRun: func(_ context.Context, r daemon.Run) { ran <- r },
 	})
@@ -224,19 +242,38 @@ func scanDaemon(t *testing.T, path string) {
 		t.Fatalf("POST /api/v1/runs: %d, want 202", code)
 	}
 	run := <-ran
+	if run.Status != daemon.StatusSucceeded {
+		t.Fatalf("the daemon's run against the sandbox: %+v, want it to succeed", run)
+	}
 	latest := metas[len(metas)-1].ID
 	paths := []string{
 		"/healthz", "/readyz", "/dashboard/", "/metrics",
 		"/api/v1/snapshots", "/api/v1/snapshots/" + latest, "/api/v1/snapshots/" + metas[0].ID,
 		"/api/v1/findings", "/api/v1/findings?status=all", "/api/v1/drift", "/api/v1/runs", "/api/v1/runs/" + run.ID,
-		"/api/v1/trend", "/api/v1/nope",
+		"/api/v1/trend", "/api/v1/remediation/plans", "/api/v1/nope",
+	}
+	// Every principal holding an access key: their detail answers carry the key IDs, the
+	// context an AWS secret would sit in.
+	var withKeys int
+	err = db.EachPrincipal(latest, func(p *inventory.Principal) error {
+		for _, c := range p.Credentials {
+			if c.Kind == inventory.CredAccessKey {
+				paths = append(paths, "/api/v1/principals/"+p.ID)
+				withKeys++
+				break
+			}
+		}
+		return nil
+	})
+	if err != nil || withKeys == 0 {
+		t.Fatalf("principals with access keys in %s: %d, error %v; want some", latest, withKeys, err)
 	}
 	for _, f := range []string{"html", "json", "sarif", "csv", "markdown", "junit", "ocsf"} {
 		paths = append(paths, "/api/v1/reports/"+f)
 	}
 	for _, p := range paths {
 		code, body := call(http.MethodGet, p)
-		if code >= 500 {
+		if code >= 500 || (strings.HasPrefix(p, "/api/v1/principals/") && code != http.StatusOK) {
 			t.Errorf("GET %s: %d\n%s", p, code, body)
 		}
 		if hits := secretHits(body, apiToken); len(hits) > 0 {
