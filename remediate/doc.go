@@ -25,7 +25,8 @@
 //     the result with what undo needs is journalled. A
 //     crash between intent and result is resumed by re-reading the live state: a target already
 //     in the wanted state is recorded as done without a second call, and "already gone" is
-//     success. A dry run only reads: no journal, no marks, no target writes.
+//     success. A dry run only reads: no journal, no marks, no target writes. With
+//     AutomaticOnly (the daemon) only automatic steps and the step IDs in Approved are applied.
 //   - Undo (apply.go): reverses a done, reversible step from its journalled undo data.
 //
 // The store is reached through the small Journal interface (implemented by store.DB); the
