@@ -1,5 +1,7 @@
-// Package hardening holds the cross-package security tests of issue 12: a full `provost demo`
-// run whose every output (database bytes, reports, logs) is scanned for secret values and
-// checked for 0600/0700 modes, and the daemon's API answers scanned for the bearer token. It
-// has no non-test code; docs/reliability.md lists these tests with the rest of the suite.
+// Package hardening holds the cross-package tests of issue 12, which drive the real CLI,
+// daemon and sandbox together: a full `provost demo` run whose every output (database bytes,
+// reports, logs) is scanned for secret values, with the daemon's API answers and debug log
+// scanned for the bearer token; the modes of every file the commands write, with the umask at
+// 0; and the API under concurrent load while a real audit runs. It has no non-test code;
+// docs/reliability.md lists these tests with the rest of the suite.
 package hardening
