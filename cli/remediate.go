@@ -20,6 +20,7 @@ import (
 	gcpiamapi "google.golang.org/api/iam/v1"
 	"google.golang.org/api/option"
 
+	"github.com/provost-dev/provost/audit"
 	"github.com/provost-dev/provost/config"
 	"github.com/provost-dev/provost/inventory"
 	"github.com/provost-dev/provost/remediate"
@@ -450,4 +451,21 @@ func (a *app) newRemediateUndoCommand() *cobra.Command {
 			return nil
 		},
 	}
+}
+
+// auditRemediation is what scan and serve give audit.Run: nil unless [remediation] is enabled,
+// else the policy and an executor for every configured target type (a run may need any).
+func (a *app) auditRemediation(ctx context.Context) (*audit.Remediation, error) {
+	if !a.cfg.Remediation.Enabled || a.noRemediate {
+		return nil, nil
+	}
+	var every []remediate.Step
+	for _, p := range []inventory.Provider{inventory.ProviderAWS, inventory.ProviderGCP, inventory.ProviderSCIM, inventory.ProviderLDAP} {
+		every = append(every, remediate.Step{Target: remediate.Target{Provider: p}})
+	}
+	ex, err := executors(ctx, a.cfg, every)
+	if err != nil {
+		return nil, err
+	}
+	return &audit.Remediation{Policy: remediationPolicy(a.cfg.Remediation), Executors: ex}, nil
 }

@@ -102,7 +102,7 @@ func readPlanFile(t *testing.T, path string) *remediate.Plan {
 
 func TestRemediateEndToEnd(t *testing.T) {
 	dir, cfg, db, srv := remediateFixture(t, "")
-	mustRun(t, dir, "scan", "-c", cfg)
+	mustRun(t, dir, "scan", "-c", cfg, "--no-remediate")
 
 	// First plan: a mark on the stale key only.
 	planPath := filepath.Join(dir, "plan.json")
@@ -185,7 +185,7 @@ func TestRemediateEndToEnd(t *testing.T) {
 
 	// A newer snapshot makes the plan stale.
 	time.Sleep(1100 * time.Millisecond) // snapshot IDs have one-second resolution
-	mustRun(t, dir, "scan", "-c", cfg)
+	mustRun(t, dir, "scan", "-c", cfg, "--no-remediate")
 	_, errOut, code := run(t, dir, "remediate", "apply", "-c", cfg, "--yes", planPath)
 	if code != ExitFailure || !strings.Contains(errOut, "remediation refused by stale_plan guard: plan was made from snapshot "+plan.SnapshotID) ||
 		!strings.Contains(errOut, "is newer: make a new plan") {
@@ -196,7 +196,7 @@ func TestRemediateEndToEnd(t *testing.T) {
 func TestRemediateRefusals(t *testing.T) {
 	t.Run("the cap stops a run that would act", func(t *testing.T) {
 		dir, cfg, _, srv := remediateFixture(t, "")
-		mustRun(t, dir, "scan", "-c", cfg)
+		mustRun(t, dir, "scan", "-c", cfg, "--no-remediate")
 		planPath := filepath.Join(dir, "plan.json")
 		mustRun(t, dir, "remediate", "plan", "-c", cfg, "--out", planPath)
 		mustRun(t, dir, "remediate", "apply", "-c", cfg, "--yes", planPath)
@@ -214,7 +214,7 @@ func TestRemediateRefusals(t *testing.T) {
 	})
 	t.Run("a plan file edited to reach a protected principal is refused", func(t *testing.T) {
 		dir, cfg, _, srv := remediateFixture(t, "")
-		mustRun(t, dir, "scan", "-c", cfg)
+		mustRun(t, dir, "scan", "-c", cfg, "--no-remediate")
 		planPath := filepath.Join(dir, "plan.json")
 		mustRun(t, dir, "remediate", "plan", "-c", cfg, "--out", planPath)
 		plan := readPlanFile(t, planPath)
@@ -234,7 +234,7 @@ func TestRemediateRefusals(t *testing.T) {
 	})
 	t.Run("protected principals are listed as blocked", func(t *testing.T) {
 		dir, cfg, _, _ := remediateFixture(t, "protected = [\"arn:aws:iam::*:user/alice\"]\n")
-		mustRun(t, dir, "scan", "-c", cfg)
+		mustRun(t, dir, "scan", "-c", cfg, "--no-remediate")
 		planPath := filepath.Join(dir, "plan.json")
 		out := mustRun(t, dir, "remediate", "plan", "-c", cfg, "--out", planPath)
 		plan := readPlanFile(t, planPath)

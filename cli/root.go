@@ -36,6 +36,9 @@ type app struct {
 	logLevel   string
 	output     string
 
+	// noRemediate is scan's --no-remediate.
+	noRemediate bool
+
 	cfg    *config.Config
 	logger *slog.Logger
 }

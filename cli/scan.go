@@ -34,7 +34,11 @@ With a [reports] table in the config, scan also writes a report in each of its f
 directory (files 0600, replaced on each scan).
 
 --fail-on SEVERITY makes scan exit with code 3 when open findings at or above that severity
-exist (for CI pipelines).`,
+exist (for CI pipelines).
+
+When [remediation] is enabled, scan also runs the remediation stage: it marks new violators
+(the grace period starts) and applies the automatic steps whose grace has passed, through every
+guard. --no-remediate skips that stage.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var min finding.Severity
@@ -58,6 +62,7 @@ exist (for CI pipelines).`,
 			return failOnErr(res, min)
 		},
 	}
+	cmd.Flags().BoolVar(&a.noRemediate, "no-remediate", false, "skip the remediation stage even when [remediation] is enabled")
 	cmd.Flags().StringVar(&failOn, "fail-on", "", "exit 3 when open findings at or above this severity exist: info, low, medium, high, critical")
 	return cmd
 }
@@ -137,6 +142,10 @@ func (a *app) scan(ctx context.Context, reportDir string, formats []reports.Form
 	if err != nil {
 		return nil, nil, err
 	}
+	rem, err := a.auditRemediation(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
 	start := time.Now()
 	res, err := audit.Run(ctx, audit.Options{
 		Sources: sources,
@@ -155,6 +164,7 @@ func (a *app) scan(ctx context.Context, reportDir string, formats []reports.Form
 		Retention:     store.Retention{KeepLast: a.cfg.Store.KeepLast, KeepDays: a.cfg.Store.KeepDays},
 		ReportDir:     reportDir,
 		ReportFormats: formats,
+		Remediation:   rem,
 		Logger:        a.logger,
 	})
 	if err != nil {

@@ -226,6 +226,10 @@ func (a *app) serve(ctx context.Context, cfg daemon.Config, nf notifyFlags) erro
 	if err != nil {
 		return err
 	}
+	rem, err := a.auditRemediation(ctx)
+	if err != nil {
+		return err
+	}
 	db, err := store.Open(a.cfg.Store.Path, store.Options{Timeout: time.Duration(a.cfg.Store.LockTimeout), Logger: a.logger})
 	if errors.Is(err, store.ErrLocked) {
 		return fmt.Errorf("cannot serve: %w; another provost (serve or scan) is using this database — stop it, or give this daemon its own file with --db", err)
@@ -236,7 +240,7 @@ func (a *app) serve(ctx context.Context, cfg daemon.Config, nf notifyFlags) erro
 	defer db.Close()
 
 	run := func(ctx context.Context) (*audit.Result, error) {
-		return audit.Run(ctx, audit.Options{
+		o := audit.Options{
 			Sources: sources,
 			Collect: collector.RunOptions{
 				Timeout:        time.Duration(a.cfg.Collect.Timeout),
@@ -252,8 +256,13 @@ func (a *app) serve(ctx context.Context, cfg daemon.Config, nf notifyFlags) erro
 			Retention:     store.Retention{KeepLast: a.cfg.Store.KeepLast, KeepDays: a.cfg.Store.KeepDays},
 			ReportDir:     a.cfg.Reports.Dir,
 			ReportFormats: formats,
+			Remediation:   rem,
 			Logger:        a.logger,
-		})
+		}
+		if notifier != nil { // an untyped nil: a typed-nil *notify.Notifier would be called
+			o.Notifier = notifier
+		}
+		return audit.Run(ctx, o)
 	}
 	opts := daemon.Options{Config: cfg, Store: db, Run: run, Token: token, NotifyMin: notifyMin, Logger: a.logger}
 	if notifier != nil {
