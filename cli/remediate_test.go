@@ -263,3 +263,34 @@ func TestRemediateRefusals(t *testing.T) {
 		}
 	})
 }
+
+// TestScanRemediates: with [remediation] enabled, scan runs the remediation stage — the first
+// scan marks the stale key (grace starts), and with an automatic rule whose grace has passed,
+// the next scan deactivates exactly that key; --no-remediate leaves everything alone.
+func TestScanRemediates(t *testing.T) {
+	dir, cfg, _, srv := remediateFixture(t, "")
+	b, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, cfg, strings.Replace(string(b), "enabled = true\ngrace", "enabled = true\nautomatic = true\ngrace", 1))
+
+	mustRun(t, dir, "scan", "-c", cfg, "--no-remediate")
+	if got := srv.Calls()["iam:TagUser"] + srv.Calls()["iam:UpdateAccessKey"]; got != 0 {
+		t.Fatalf("scan --no-remediate made %d remediation calls", got)
+	}
+	mustRun(t, dir, "scan", "-c", cfg)
+	if got := srv.Calls()["iam:TagUser"]; got != 1 {
+		t.Errorf("first remediating scan: %d TagUser calls, want 1 (the mark)", got)
+	}
+	if diff := cmp.Diff(map[string]string{"AKIAALICE00000000001": "Active", "AKIAALICE00000000002": "Active"}, keyStatus(srv)); diff != "" {
+		t.Errorf("keys after the marking scan (-want +got):\n%s", diff)
+	}
+	mustRun(t, dir, "scan", "-c", cfg)
+	if got := srv.Calls()["iam:UpdateAccessKey"]; got != 1 {
+		t.Errorf("second remediating scan: %d UpdateAccessKey calls, want 1", got)
+	}
+	if diff := cmp.Diff(map[string]string{"AKIAALICE00000000001": "Active", "AKIAALICE00000000002": "Inactive"}, keyStatus(srv)); diff != "" {
+		t.Errorf("keys after the acting scan (-want +got):\n%s", diff)
+	}
+}
