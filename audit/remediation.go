@@ -130,6 +130,13 @@ func remediateRun(ctx context.Context, opts Options, res *Result, prev *inventor
 	if err := db.PutLatestPlan(ctx, b); err != nil {
 		return err
 	}
+	if opts.Notifier != nil {
+		if d := outcomeDigest(res, plan, outs, rec.Refused); len(d.Remediation) > 0 {
+			if err := opts.Notifier.Notify(ctx, d); err != nil {
+				res.Problems = append(res.Problems, "notify remediation outcomes: "+err.Error())
+			}
+		}
+	}
 	if opts.Notifier != nil && len(newlyMarked) > 0 {
 		d, err := markDigest(db, rc.Policy, res, newlyMarked)
 		if err != nil {
@@ -140,6 +147,34 @@ func remediateRun(ctx context.Context, opts Options, res *Result, prev *inventor
 		}
 	}
 	return nil
+}
+
+// outcomeDigest reports what the run's acting steps did (marks go in the owners' digest), or
+// the refusal of the whole run by a guard.
+func outcomeDigest(res *Result, plan *remediate.Plan, outs []remediate.Outcome, refused string) notify.Digest {
+	d := notify.Digest{Snapshot: res.SnapshotID, Previous: res.PreviousID, At: res.EvalTime, Findings: []finding.Finding{}}
+	if refused != "" {
+		d.Remediation = append(d.Remediation, notify.Outcome{Action: "run", State: "refused", Detail: refused})
+		return d
+	}
+	steps := map[string]remediate.Step{}
+	for _, s := range plan.Steps {
+		steps[s.ID] = s
+	}
+	for _, o := range outs {
+		s, ok := steps[o.StepID]
+		if !ok || s.Phase == remediate.PhaseMark || (o.State != remediate.StateDone && o.Error == "") {
+			continue
+		}
+		state, detail := string(o.State), o.Detail
+		if o.Error != "" {
+			state, detail = "failed", o.Error
+		}
+		d.Remediation = append(d.Remediation, notify.Outcome{Step: o.StepID, Action: string(s.Action),
+			Principal: s.Target.Principal, Target: s.Target.Credential, State: state, Detail: detail})
+	}
+	slices.SortFunc(d.Remediation, func(a, b notify.Outcome) int { return strings.Compare(a.Step, b.Step) })
+	return d
 }
 
 // markDigest lists the newly marked principals' findings, each message saying what will be

@@ -239,8 +239,20 @@ func TestRemediationAgainstSandbox(t *testing.T) {
 		t.Errorf("day 8 key statuses %s, want both Inactive", got)
 	}
 	mu.Lock()
-	if len(digests) != 1 {
-		t.Errorf("day 8 sent %d more digests, want none (no new marks)", len(digests)-1)
+	// Day 8 sends one digest more: the outcomes of the two acting steps (no new marks).
+	if len(digests) != 2 {
+		t.Fatalf("day 8 sent %d more digests, want 1 (the outcomes)", len(digests)-1)
+	}
+	var outcomes []string
+	for _, o := range digests[1].Remediation {
+		outcomes = append(outcomes, o.State+" "+o.Action+" "+o.Principal+" "+o.Target)
+	}
+	wantOutcomes := []string{
+		"done deactivate_access_key " + amir + " access_key_1",
+		"done deactivate_access_key " + luca + " access_key_1",
+	}
+	if d := cmp.Diff(sortStrings(wantOutcomes), sortStrings(outcomes)); d != "" || len(digests[1].Findings) != 0 {
+		t.Errorf("day 8 outcome digest (-want +got):\n%s", d)
 	}
 	mu.Unlock()
 	stored, err := LatestPlan(db)

@@ -25,11 +25,25 @@ type Digest struct {
 	// Omitted counts the items left out of Findings and Drift by Limit.
 	OmittedFindings int `json:"omitted_findings,omitempty"`
 	OmittedDrift    int `json:"omitted_drift,omitempty"`
+	// Remediation holds the outcomes of the remediation steps a run acted on (or the refusal
+	// of the whole run by a guard).
+	Remediation []Outcome `json:"remediation,omitempty"`
+}
+
+// Outcome is what one remediation step did: state done or failed, or refused for a run that a
+// guard stopped.
+type Outcome struct {
+	Step      string `json:"step,omitempty"`
+	Action    string `json:"action"`
+	Principal string `json:"principal,omitempty"`
+	Target    string `json:"target,omitempty"`
+	State     string `json:"state"`
+	Detail    string `json:"detail,omitempty"`
 }
 
 // Empty reports whether the digest has nothing to say.
 func (d Digest) Empty() bool {
-	return len(d.Findings)+len(d.Drift)+d.OmittedFindings+d.OmittedDrift == 0
+	return len(d.Findings)+len(d.Drift)+d.OmittedFindings+d.OmittedDrift+len(d.Remediation) == 0
 }
 
 // NewDigest selects from a run's findings those first seen at evalTime (new in this run), open,
@@ -174,6 +188,16 @@ func Text(d Digest) string {
 		}
 		if d.OmittedDrift > 0 {
 			fmt.Fprintf(&b, "… and %d more\n", d.OmittedDrift)
+		}
+	}
+	if len(d.Remediation) > 0 {
+		b.WriteString("\nRemediation:\n")
+		for _, o := range d.Remediation {
+			line := fmt.Sprintf("• %s %s %s %s", o.State, o.Action, o.Principal, o.Target)
+			if o.Detail != "" {
+				line += ": " + o.Detail
+			}
+			b.WriteString(strings.TrimRight(line, " ") + "\n")
 		}
 	}
 	return b.String()
