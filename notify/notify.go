@@ -193,11 +193,11 @@ func Text(d Digest) string {
 	if len(d.Remediation) > 0 {
 		b.WriteString("\nRemediation:\n")
 		for _, o := range d.Remediation {
-			line := fmt.Sprintf("• %s %s %s %s", o.State, o.Action, o.Principal, o.Target)
+			line := strings.Join(slices.DeleteFunc([]string{o.State, o.Action, o.Principal, o.Target}, func(s string) bool { return s == "" }), " ")
 			if o.Detail != "" {
 				line += ": " + o.Detail
 			}
-			b.WriteString(strings.TrimRight(line, " ") + "\n")
+			b.WriteString("• " + line + "\n")
 		}
 	}
 	return b.String()

@@ -173,3 +173,19 @@ func TestOneChannelFailingDoesNotStopOthers(t *testing.T) {
 		t.Errorf("an empty digest was sent: %v", err)
 	}
 }
+
+func TestTextRemediationOutcomes(t *testing.T) {
+	d := Digest{Snapshot: "s2", Remediation: []Outcome{
+		{Step: "a-1", Action: "deactivate_access_key", Principal: "arn:aws:iam::1:user/amir", Target: "access_key_1", State: "done"},
+		{Action: "run", State: "refused", Detail: "cap_count guard"},
+	}}
+	if d.Empty() {
+		t.Fatal("a digest with remediation outcomes is empty")
+	}
+	want := "Provost: 0 new finding(s), 0 drift event(s) in snapshot s2\n\nRemediation:\n" +
+		"• done deactivate_access_key arn:aws:iam::1:user/amir access_key_1\n" +
+		"• refused run: cap_count guard\n"
+	if got := Text(d); got != want {
+		t.Errorf("Text =\n%q\nwant\n%q", got, want)
+	}
+}
