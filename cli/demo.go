@@ -3,7 +3,11 @@ package cli
 import (
 	"cmp"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
+	"github.com/provost-dev/provost/daemon"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -22,9 +26,11 @@ import (
 
 func (a *app) newDemoCommand() *cobra.Command {
 	var (
-		dir   string
-		seed  uint64
-		scale int
+		dir    string
+		seed   uint64
+		scale  int
+		serve  bool
+		listen string
 	)
 	cmd := &cobra.Command{
 		Use:   "demo",
@@ -38,14 +44,31 @@ prints a summary and stops the sandbox. No cloud account is needed.
 
 Each run advances the organisation by one day past the snapshots already in the database, so a
 second run shows drift: someone left without being offboarded, someone was made admin directly,
-and a stale access key was rotated.`,
+and a stale access key was rotated.
+
+With --serve the sandbox keeps running behind the daemon: the dashboard and the API answer on
+--listen (127.0.0.1 only) with a one-time token printed on start, "Run now" audits the
+sandbox again, and Ctrl-C stops both.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if scale <= 0 {
 				return usageErr(fmt.Errorf("--scale %d: want a positive number of principals", scale))
 			}
-			sum, err := a.runDemo(cmd.Context(), dir, sandbox.GenerateOptions{Seed: seed, Scale: scale})
-			if err != nil {
+			var then demoThen
+			if serve {
+				if host, _, err := net.SplitHostPort(listen); err != nil || !net.ParseIP(host).IsLoopback() {
+					return usageErr(fmt.Errorf("--listen %q: the demo serves on loopback only, e.g. 127.0.0.1:8080", listen))
+				}
+				then = func(ctx context.Context, sum *demoSummary, db *store.DB, run daemon.RunFunc) error {
+					sum.Next = demoNext(cmd.Root(), sum.Database, dir)
+					if err := a.printDemo(sum); err != nil {
+						return err
+					}
+					return a.serveDemo(ctx, listen, db, run)
+				}
+			}
+			sum, err := a.runDemo(cmd.Context(), dir, sandbox.GenerateOptions{Seed: seed, Scale: scale}, then)
+			if err != nil || serve {
 				return err
 			}
 			sum.Next = demoNext(cmd.Root(), sum.Database, dir)
@@ -57,7 +80,36 @@ and a stale access key was rotated.`,
 	fl.StringVar(&dir, "dir", "provost-demo", "directory for the demo's database and reports")
 	fl.Uint64Var(&seed, "seed", 0, "seed of the generated organisation (the same seed gives the same organisation)")
 	fl.IntVar(&scale, "scale", sandbox.DefaultScale, "approximate number of principals to generate")
+	fl.BoolVar(&serve, "serve", false, "keep the sandbox running behind the daemon and its dashboard until interrupted")
+	fl.StringVar(&listen, "listen", "127.0.0.1:8080", "with --serve: the loopback address of the dashboard and API")
 	return cmd
+}
+
+// demoThen, when set, runs after the demo's audit while the sandbox is still up: db is open and
+// run audits the sandbox again.
+type demoThen func(ctx context.Context, sum *demoSummary, db *store.DB, run daemon.RunFunc) error
+
+// serveDemo serves the demo database with the daemon on a loopback address, with a random
+// one-time token, until ctx is cancelled (Ctrl-C).
+func (a *app) serveDemo(ctx context.Context, listen string, db *store.DB, run daemon.RunFunc) error {
+	tok := make([]byte, 16)
+	if _, err := rand.Read(tok); err != nil {
+		return err
+	}
+	token := hex.EncodeToString(tok)
+	cfg := daemon.DefaultConfig()
+	cfg.Listen = listen
+	cfg.ShutdownTimeout = 30 * time.Second
+	d, err := daemon.New(daemon.Options{Config: cfg, Store: db, Run: run, Token: token, Logger: a.logger})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s (--listen): %w", listen, err)
+	}
+	fmt.Fprintf(a.stdout, "\nDashboard: http://%s/  (token %s; the API takes it as \"Authorization: Bearer %s\")\nPress Ctrl-C to stop.\n", ln.Addr(), token, token)
+	return d.Serve(ctx, ln)
 }
 
 // demoFormats are the reports `provost demo` writes.
@@ -80,7 +132,7 @@ type demoSummary struct {
 // runDemo generates the organisation as it is on day N (N = the snapshots already in the demo
 // database), serves it on loopback and runs one full audit of it with the real collectors, with
 // the database (unless --db) and the reports in dir. The sandbox is stopped before it returns.
-func (a *app) runDemo(ctx context.Context, dir string, gen sandbox.GenerateOptions) (*demoSummary, error) {
+func (a *app) runDemo(ctx context.Context, dir string, gen sandbox.GenerateOptions, then demoThen) (*demoSummary, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create demo directory: %w", err)
 	}
@@ -128,7 +180,7 @@ func (a *app) runDemo(ctx context.Context, dir string, gen sandbox.GenerateOptio
 	pc.OrgDomains, pc.ProtectedPrincipals = org.OrgDomains, org.Protected
 
 	start := time.Now()
-	res, err := audit.Run(ctx, audit.Options{
+	opts := audit.Options{
 		Sources:      sources,
 		Collect:      collect,
 		Store:        db,
@@ -142,12 +194,10 @@ func (a *app) runDemo(ctx context.Context, dir string, gen sandbox.GenerateOptio
 		// The sandbox's clock: the organisation's day, for the collectors, reports and findings.
 		Now:    env.Now,
 		Logger: a.logger,
-	})
+	}
+	res, err := audit.Run(ctx, opts)
 	if err != nil {
 		return nil, err
-	}
-	if err := env.Close(); err != nil {
-		return nil, fmt.Errorf("stop sandbox: %w", err)
 	}
 	sum := &demoSummary{
 		scanSummary:  *summarize(res, cfg.Store.Path, time.Since(start)),
@@ -163,6 +213,14 @@ func (a *app) runDemo(ctx context.Context, dir string, gen sandbox.GenerateOptio
 		for _, e := range res.Drift {
 			sum.DriftByKind[string(e.Kind)]++
 		}
+	}
+	if then != nil {
+		if err := then(ctx, sum, db, func(ctx context.Context) (*audit.Result, error) { return audit.Run(ctx, opts) }); err != nil {
+			return nil, err
+		}
+	}
+	if err := env.Close(); err != nil {
+		return nil, fmt.Errorf("stop sandbox: %w", err)
 	}
 	return sum, nil
 }

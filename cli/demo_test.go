@@ -331,6 +331,7 @@ func TestDemoBadInput(t *testing.T) {
 		{"negative scale", []string{"demo", "--scale", "-5"}, ExitUsage, "provost: --scale -5: want a positive number of principals\n"},
 		{"bad seed", []string{"demo", "--seed", "x"}, ExitUsage, "provost: invalid argument \"x\" for \"--seed\" flag: must be a non-negative integer\n"},
 		{"argument", []string{"demo", "now"}, ExitUsage, "provost: provost demo takes no arguments, got [\"now\"]\n"},
+		{"serve beyond loopback", []string{"demo", "--serve", "--listen", "0.0.0.0:8080"}, ExitUsage, "provost: --listen \"0.0.0.0:8080\": the demo serves on loopback only, e.g. 127.0.0.1:8080\n"},
 		{"corrupt database", []string{"demo", "--db", corrupt}, ExitFailure,
 			"provost: open " + corrupt + ": corrupt or not a provost database: not a bbolt file (bad magic)\n"},
 		{"directory is a file", []string{"demo", "--dir", filepath.Join(blocker, "demo")}, ExitFailure,
