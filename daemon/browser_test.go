@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -17,35 +16,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/provost-dev/provost/finding"
+	"github.com/provost-dev/provost/internal/testpeer"
 )
-
-// chromiumPath finds Debian's chromium ($PROVOST_CHROMIUM overrides); a missing browser fails
-// the test (scripts/peers/chromium.sh installs it).
-func chromiumPath(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("PROVOST_CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"chromium", "/usr/bin/chromium", "chromium-browser"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	t.Fatal("chromium not found: the dashboard browser test needs Debian's chromium package (run scripts/peers/chromium.sh, or set PROVOST_CHROMIUM)")
-	return ""
-}
-
-// artifactDir is where screenshots go: $PROVOST_ARTIFACTS, or the test's temporary directory.
-func artifactDir(t *testing.T) string {
-	t.Helper()
-	if d := os.Getenv("PROVOST_ARTIFACTS"); d != "" {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		return d
-	}
-	return t.TempDir()
-}
 
 // browser is one headless Chromium tab that records console errors, exceptions, error log
 // entries and dialogs.
@@ -57,7 +29,7 @@ type browser struct {
 
 func newBrowser(t *testing.T) *browser {
 	t.Helper()
-	exe := chromiumPath(t)
+	exe := testpeer.Chromium(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	actx, acancel := chromedp.NewExecAllocator(ctx,
 		chromedp.ExecPath(exe),
@@ -154,7 +126,7 @@ func (b *browser) shot(t *testing.T, dir, name string) {
 // changes the count exactly, a principal page with its history, the drift timeline and the
 // runs; no console error on the way, and a screenshot of each page as an artifact.
 func TestBrowserDashboard(t *testing.T) {
-	art := artifactDir(t)
+	art := testpeer.ArtifactDir(t)
 	l := startLive(t, DefaultConfig(), nil)
 	run1 := l.runNow(t)
 	writeOrg(t, l.orgPath, changedOrg(t))

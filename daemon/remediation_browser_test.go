@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/provost-dev/provost/audit"
+	"github.com/provost-dev/provost/internal/testpeer"
 	"github.com/provost-dev/provost/inventory"
 	"github.com/provost-dev/provost/policy"
 	"github.com/provost-dev/provost/remediate"
@@ -66,7 +67,7 @@ func apiCall(t *testing.T, method, url, token string, out any) int {
 // the token is required), and the next run removes exactly that login through the SDK.
 func TestBrowserRemediationApproval(t *testing.T) {
 	ctx := context.Background()
-	art := artifactDir(t)
+	art := testpeer.ArtifactDir(t)
 	org := sandbox.Generate(sandbox.GenerateOptions{Seed: 7, Scale: 120})
 	clock := &movingClock{at: org.Now}
 	env, err := sandbox.Start(ctx, org, sandbox.StartOptions{Dir: t.TempDir(), Now: clock.now})

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -18,36 +17,9 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/provost-dev/provost/internal/testpeer"
 	"github.com/provost-dev/provost/reports"
 )
-
-// chromiumPath finds Debian's chromium ($PROVOST_CHROMIUM overrides). A missing browser fails
-// the test: scripts/peers/chromium.sh installs it.
-func chromiumPath(t testing.TB) string {
-	t.Helper()
-	if p := os.Getenv("PROVOST_CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"chromium", "/usr/bin/chromium", "chromium-browser"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	t.Fatal("chromium not found: the browser tests need Debian's chromium package (run scripts/peers/chromium.sh, or set PROVOST_CHROMIUM)")
-	return ""
-}
-
-// artifactDir is where screenshots go: $PROVOST_ARTIFACTS, or the test's temporary directory.
-func artifactDir(t *testing.T) string {
-	t.Helper()
-	if d := os.Getenv("PROVOST_ARTIFACTS"); d != "" {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		return d
-	}
-	return t.TempDir()
-}
 
 // browserPage is one headless Chromium tab that records console errors, exceptions, log
 // entries of level error, and JavaScript dialogs (an alert means a hostile name ran).
@@ -82,7 +54,7 @@ func (b *browserPage) Problems() []string {
 
 func newBrowserPage(t testing.TB) *browserPage {
 	t.Helper()
-	exe := chromiumPath(t)
+	exe := testpeer.Chromium(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	t.Cleanup(cancel)
 	actx, acancel := chromedp.NewExecAllocator(ctx,
@@ -197,7 +169,7 @@ func fileURL(path string) string { return (&url.URL{Scheme: "file", Path: path})
 // the detail view opens with the principal's evidence and remediation, and screenshots are
 // written as artifacts.
 func TestBrowserReport(t *testing.T) {
-	art := artifactDir(t)
+	art := testpeer.ArtifactDir(t)
 	path := writeReport(t, t.TempDir(), "report.html", reports.FormatHTML, fixtureReport(t))
 	b := newBrowserPage(t)
 	b.do(t, "open the report", chromedp.Navigate(fileURL(path)), chromedp.WaitVisible(chromedp.CSS("#f-body tr[data-finding]")))
@@ -282,7 +254,7 @@ func TestBrowserReport(t *testing.T) {
 // TestBrowserReview opens the access review workbook: no console error, one row per account
 // to certify, and a decision survives a reload.
 func TestBrowserReview(t *testing.T) {
-	art := artifactDir(t)
+	art := testpeer.ArtifactDir(t)
 	path := writeReport(t, t.TempDir(), "review.html", reports.FormatReviewHTML, fixtureReport(t))
 	b := newBrowserPage(t)
 	b.do(t, "open the workbook", chromedp.Navigate(fileURL(path)), chromedp.WaitReady(chromedp.CSS("tr[data-principal]")))
