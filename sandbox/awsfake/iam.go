@@ -337,6 +337,22 @@ func namedPage[T any](req *request, l sorted[T], keep func(T) bool) (items []T, 
 }
 
 // offsetPage pages a short, unsorted list of n items by position.
+// writeOffsetPage writes the page of items that MaxItems and Marker select as one IAM list
+// element (<wrapper>, with one call of each per item), then IsTruncated and the next Marker.
+func writeOffsetPage[T any](req *request, w *xmlWriter, wrapper string, items []T, each func(T)) error {
+	start, end, err := offsetPage(req, len(items))
+	if err != nil {
+		return err
+	}
+	w.open(wrapper)
+	for _, it := range items[start:end] {
+		each(it)
+	}
+	w.close(wrapper)
+	w.page(req.op, end < len(items), 0, strconv.Itoa(end))
+	return nil
+}
+
 func offsetPage(req *request, n int) (start, end int, err error) {
 	limit, err := maxItems(req)
 	if err != nil {
@@ -550,22 +566,14 @@ func (s *Server) listAccessKeys(req *request, x *acct, w *xmlWriter) error {
 	if err != nil {
 		return err
 	}
-	start, end, err := offsetPage(req, len(u.AccessKeys))
-	if err != nil {
-		return err
-	}
-	w.open("AccessKeyMetadata")
-	for _, k := range u.AccessKeys[start:end] {
+	return writeOffsetPage(req, w, "AccessKeyMetadata", u.AccessKeys, func(k AccessKey) {
 		w.open("member")
 		w.text("UserName", u.Name)
 		w.text("AccessKeyId", k.ID)
 		w.text("Status", k.Status)
 		w.time("CreateDate", k.Created)
 		w.close("member")
-	}
-	w.close("AccessKeyMetadata")
-	w.page(req.op, end < len(u.AccessKeys), 0, strconv.Itoa(end))
-	return nil
+	})
 }
 
 func (s *Server) getAccessKeyLastUsed(req *request, x *acct, w *xmlWriter) error {
@@ -596,21 +604,13 @@ func (s *Server) listMFADevices(req *request, x *acct, w *xmlWriter) error {
 	if err != nil {
 		return err
 	}
-	start, end, err := offsetPage(req, len(u.MFADevices))
-	if err != nil {
-		return err
-	}
-	w.open("MFADevices")
-	for _, serial := range u.MFADevices[start:end] {
+	return writeOffsetPage(req, w, "MFADevices", u.MFADevices, func(serial string) {
 		w.open("member")
 		w.text("UserName", u.Name)
 		w.text("SerialNumber", serial)
 		w.time("EnableDate", u.Created)
 		w.close("member")
-	}
-	w.close("MFADevices")
-	w.page(req.op, end < len(u.MFADevices), 0, strconv.Itoa(end))
-	return nil
+	})
 }
 
 func (s *Server) getLoginProfile(req *request, x *acct, w *xmlWriter) error {
@@ -641,20 +641,12 @@ func (s *Server) listAttachedUserPolicies(req *request, x *acct, w *xmlWriter) e
 			arns = append(arns, arn)
 		}
 	}
-	start, end, err := offsetPage(req, len(arns))
-	if err != nil {
-		return err
-	}
-	w.open("AttachedPolicies")
-	for _, arn := range arns[start:end] {
+	return writeOffsetPage(req, w, "AttachedPolicies", arns, func(arn string) {
 		w.open("member")
 		w.text("PolicyName", policyNameFromARN(arn))
 		w.text("PolicyArn", arn)
 		w.close("member")
-	}
-	w.close("AttachedPolicies")
-	w.page(req.op, end < len(arns), 0, strconv.Itoa(end))
-	return nil
+	})
 }
 
 func (s *Server) listUserPolicies(req *request, x *acct, w *xmlWriter) error {
@@ -667,17 +659,9 @@ func (s *Server) listUserPolicies(req *request, x *acct, w *xmlWriter) error {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	start, end, err := offsetPage(req, len(names))
-	if err != nil {
-		return err
-	}
-	w.open("PolicyNames")
-	for _, n := range names[start:end] {
+	return writeOffsetPage(req, w, "PolicyNames", names, func(n string) {
 		w.text("member", n)
-	}
-	w.close("PolicyNames")
-	w.page(req.op, end < len(names), 0, strconv.Itoa(end))
-	return nil
+	})
 }
 
 func (s *Server) listGroupsForUser(req *request, x *acct, w *xmlWriter) error {
@@ -685,21 +669,13 @@ func (s *Server) listGroupsForUser(req *request, x *acct, w *xmlWriter) error {
 	if err != nil {
 		return err
 	}
-	start, end, err := offsetPage(req, len(u.Groups))
-	if err != nil {
-		return err
-	}
-	w.open("Groups")
-	for _, name := range u.Groups[start:end] {
+	return writeOffsetPage(req, w, "Groups", u.Groups, func(name string) {
 		g := x.group(name)
 		if g == nil {
 			g = &Group{Name: name, Path: "/"} // an invalid reference, served as given
 		}
 		w.groupSummary(x.a.ID, g)
-	}
-	w.close("Groups")
-	w.page(req.op, end < len(u.Groups), 0, strconv.Itoa(end))
-	return nil
+	})
 }
 
 func (s *Server) listUserTags(req *request, x *acct, w *xmlWriter) error {
@@ -712,20 +688,12 @@ func (s *Server) listUserTags(req *request, x *acct, w *xmlWriter) error {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	start, end, err := offsetPage(req, len(keys))
-	if err != nil {
-		return err
-	}
-	w.open("Tags")
-	for _, k := range keys[start:end] {
+	return writeOffsetPage(req, w, "Tags", keys, func(k string) {
 		w.open("member")
 		w.text("Key", k)
 		w.text("Value", u.Tags[k])
 		w.close("member")
-	}
-	w.close("Tags")
-	w.page(req.op, end < len(keys), 0, strconv.Itoa(end))
-	return nil
+	})
 }
 
 // GetAccountSummary: MFADevices counts every device, unassigned virtual ones included;
