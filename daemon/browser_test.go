@@ -1,18 +1,13 @@
 package daemon
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/log"
-	"github.com/chromedp/cdproto/page"
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"github.com/provost-dev/provost/finding"
@@ -21,78 +16,23 @@ import (
 
 // browser is one headless Chromium tab that records console errors, exceptions, error log
 // entries and dialogs.
+// browser is one headless Chromium tab; see testpeer.Browser.
 type browser struct {
-	ctx      context.Context
-	mu       sync.Mutex
-	problems []string
+	*testpeer.Browser
 }
 
-func newBrowser(t *testing.T) *browser {
-	t.Helper()
-	exe := testpeer.Chromium(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
-	actx, acancel := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(exe),
-		chromedp.Flag("headless", true),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.NoFirstRun,
-		chromedp.Flag("hide-scrollbars", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1440, 1000),
-	)
-	bctx, bcancel := chromedp.NewContext(actx)
-	t.Cleanup(func() { bcancel(); acancel(); cancel() })
-	b := &browser{ctx: bctx}
-	if err := chromedp.Listen(bctx, func(ev any) {
-		switch ev := ev.(type) {
-		case *runtime.EventConsoleAPICalled:
-			if ev.Type == runtime.ConsoleAPICalledTypeError || ev.Type == runtime.ConsoleAPICalledTypeAssert {
-				var parts []string
-				for _, a := range ev.Args {
-					parts = append(parts, string(a.Value)+a.Description)
-				}
-				b.record("console.%s: %s", ev.Type, strings.Join(parts, " "))
-			}
-		case *runtime.EventExceptionThrown:
-			d := ev.ExceptionDetails
-			text := d.Text
-			if d.Exception != nil {
-				text += " " + d.Exception.Description
-			}
-			b.record("exception at %s:%d: %s", d.URL, d.LineNumber, text)
-		case *log.EventEntryAdded:
-			if ev.Entry.Level == log.EntryLevelError {
-				b.record("log %s: %s", ev.Entry.Source, ev.Entry.Text)
-			}
-		case *page.EventJavascriptDialogOpening:
-			b.record("dialog %s: %s", ev.Type, ev.Message)
-		}
-	}); err != nil {
-		t.Fatalf("start chromium %s: %v", exe, err)
-	}
-	return b
-}
-
-func (b *browser) record(format string, args ...any) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.problems = append(b.problems, fmt.Sprintf(format, args...))
-}
+func newBrowser(t *testing.T) *browser { return &browser{testpeer.NewBrowser(t)} }
 
 func (b *browser) do(t *testing.T, what string, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	if err := chromedp.Do(b.ctx, steps...); err != nil {
+	if err := chromedp.Do(b.Ctx, steps...); err != nil {
 		t.Fatalf("%s: %v", what, err)
 	}
 }
 
 func eval[T any](t *testing.T, b *browser, expr string) T {
 	t.Helper()
-	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[T](expr))
+	v, err := chromedp.Run(b.Ctx, chromedp.Evaluate[T](expr))
 	if err != nil {
 		t.Fatalf("evaluate %s: %v", expr, err)
 	}
@@ -102,17 +42,15 @@ func eval[T any](t *testing.T, b *browser, expr string) T {
 // waitFor polls a JavaScript predicate, failing with what show evaluates to.
 func (b *browser) waitFor(t *testing.T, what, pred, show string) {
 	t.Helper()
-	if _, err := chromedp.Run(b.ctx, chromedp.Poll[chromedp.Void](pred, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
-		b.mu.Lock()
-		problems := strings.Join(b.problems, "\n")
-		b.mu.Unlock()
+	if _, err := chromedp.Run(b.Ctx, chromedp.Poll[chromedp.Void](pred, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		problems := strings.Join(b.Problems(), "\n")
 		t.Fatalf("%s: %v (page shows %s)\nbrowser problems:\n%s", what, err, eval[string](t, b, show), problems)
 	}
 }
 
 func (b *browser) shot(t *testing.T, dir, name string) {
 	t.Helper()
-	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	png, err := chromedp.Run(b.Ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,9 +131,7 @@ func TestBrowserDashboard(t *testing.T) {
 	}
 	b.shot(t, art, "dashboard-runs.png")
 
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if len(b.problems) > 0 {
-		t.Errorf("browser problems:\n%s", strings.Join(b.problems, "\n"))
+	if p := b.Problems(); len(p) > 0 {
+		t.Errorf("browser problems:\n%s", strings.Join(p, "\n"))
 	}
 }

@@ -228,10 +228,8 @@ func TestBrowserRemediationApproval(t *testing.T) {
 		t.Errorf("pending after the approved run %d, want 0", next.Remediation.Pending)
 	}
 
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if len(b.problems) > 0 {
-		t.Errorf("browser problems:\n%s", strings.Join(b.problems, "\n"))
+	if p := b.Problems(); len(p) > 0 {
+		t.Errorf("browser problems:\n%s", strings.Join(p, "\n"))
 	}
 }
 

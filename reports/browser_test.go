@@ -2,124 +2,59 @@ package reports_test
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/page"
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"github.com/provost-dev/provost/internal/testpeer"
 	"github.com/provost-dev/provost/reports"
 )
 
-// browserPage is one headless Chromium tab that records console errors, exceptions, log
-// entries of level error, and JavaScript dialogs (an alert means a hostile name ran).
+// browserPage is one headless Chromium tab (testpeer.Browser) that also counts JavaScript
+// dialogs instead of showing them: an alert that runs means a hostile name ran.
 type browserPage struct {
-	ctx      context.Context
-	cancel   func()
-	mu       sync.Mutex
-	problems []string
+	*testpeer.Browser
 }
 
 // close stops the browser.
-func (b *browserPage) close() { b.cancel() }
+func (b *browserPage) close() { b.Close() }
 
 func (b *browserPage) must(tb testing.TB, steps ...chromedp.Action[chromedp.Void]) {
 	tb.Helper()
-	if err := chromedp.Do(b.ctx, steps...); err != nil {
+	if err := chromedp.Do(b.Ctx, steps...); err != nil {
 		tb.Fatal(err)
 	}
 }
 
-func (b *browserPage) record(format string, args ...any) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.problems = append(b.problems, fmt.Sprintf(format, args...))
-}
-
-func (b *browserPage) Problems() []string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return append([]string(nil), b.problems...)
-}
-
 func newBrowserPage(t testing.TB) *browserPage {
 	t.Helper()
-	exe := testpeer.Chromium(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
-	t.Cleanup(cancel)
-	actx, acancel := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(exe),
-		chromedp.Flag("headless", true),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.NoFirstRun,
-		chromedp.Flag("hide-scrollbars", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1440, 1000),
-	)
-	t.Cleanup(acancel)
-	bctx, bcancel := chromedp.NewContext(actx)
-	t.Cleanup(bcancel)
-	b := &browserPage{ctx: bctx, cancel: func() { bcancel(); acancel(); cancel() }}
-	if err := chromedp.Listen(bctx, func(ev any) {
-		switch ev := ev.(type) {
-		case *runtime.EventConsoleAPICalled:
-			if ev.Type == runtime.ConsoleAPICalledTypeError || ev.Type == runtime.ConsoleAPICalledTypeAssert {
-				var parts []string
-				for _, a := range ev.Args {
-					parts = append(parts, string(a.Value)+a.Description)
-				}
-				b.record("console.%s: %s", ev.Type, strings.Join(parts, " "))
-			}
-		case *runtime.EventExceptionThrown:
-			d := ev.ExceptionDetails
-			text := d.Text
-			if d.Exception != nil {
-				text += " " + d.Exception.Description
-			}
-			b.record("exception at %s:%d: %s", d.URL, d.LineNumber, text)
-		case *log.EventEntryAdded:
-			if ev.Entry.Level == log.EntryLevelError {
-				b.record("log %s: %s", ev.Entry.Source, ev.Entry.Text)
-			}
-		case *page.EventJavascriptDialogOpening:
-			b.record("dialog %s: %s", ev.Type, ev.Message)
-		}
-	}); err != nil {
-		t.Fatalf("start chromium %s: %v", exe, err)
-	}
+	b := &browserPage{testpeer.NewBrowser(t)}
 	// An alert that runs anyway is counted, not shown.
-	if _, err := chromedp.Call(bctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
+	if _, err := chromedp.Call(b.Ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
 		Source: `window.__alerts = 0; window.alert = window.confirm = window.prompt = function () { window.__alerts++; };`,
 	}); err != nil {
-		t.Fatalf("start chromium %s: %v", exe, err)
+		t.Fatalf("start chromium: %v", err)
 	}
 	return b
 }
 
 func (b *browserPage) do(t *testing.T, what string, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	if err := chromedp.Do(b.ctx, steps...); err != nil {
+	if err := chromedp.Do(b.Ctx, steps...); err != nil {
 		t.Fatalf("%s: %v", what, err)
 	}
 }
 
 func evalIn[T any](t *testing.T, b *browserPage, expr string) T {
 	t.Helper()
-	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[T](expr))
+	v, err := chromedp.Run(b.Ctx, chromedp.Evaluate[T](expr))
 	if err != nil {
 		t.Fatalf("evaluate %s: %v", expr, err)
 	}
@@ -130,7 +65,7 @@ func evalIn[T any](t *testing.T, b *browserPage, expr string) T {
 func (b *browserPage) waitCount(t *testing.T, what string, want int) {
 	t.Helper()
 	expr := fmt.Sprintf(`document.getElementById("f-count").getAttribute("data-count") === "%d"`, want)
-	if _, err := chromedp.Run(b.ctx, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+	if _, err := chromedp.Run(b.Ctx, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
 		got := evalIn[string](t, b, `document.getElementById("f-count").getAttribute("data-count")`)
 		t.Fatalf("%s: the table shows %s findings, want %d (%v)", what, got, want, err)
 	}
@@ -196,7 +131,7 @@ func TestBrowserReport(t *testing.T) {
 	b.do(t, "reset", chromedp.Click(chromedp.CSS("#f-reset")))
 	b.waitCount(t, "reset", 14)
 
-	shot, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	shot, err := chromedp.Run(b.Ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,7 +161,7 @@ func TestBrowserReport(t *testing.T) {
 			t.Errorf("%s = %q, want %q", c.expr, got, c.want)
 		}
 	}
-	shot, err = chromedp.Run(b.ctx, chromedp.Screenshot(chromedp.CSS("#detail")))
+	shot, err = chromedp.Run(b.Ctx, chromedp.Screenshot(chromedp.CSS("#detail")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -269,7 +204,7 @@ func TestBrowserReview(t *testing.T) {
 	if got := evalIn[string](t, b, `document.querySelector('tr[data-principal="gcp:user:mallory@corp.com"] select').value`); got != "revoke" {
 		t.Errorf("decision after reload = %q, want revoke", got)
 	}
-	shot, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	shot, err := chromedp.Run(b.Ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatal(err)
 	}

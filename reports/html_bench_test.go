@@ -148,7 +148,7 @@ func BenchmarkHTMLInBrowser100k(b *testing.B) {
 		bp.must(b, chromedp.Navigate(fileURL(path)), chromedp.WaitVisible(chromedp.CSS("#f-body tr[data-finding]")))
 		load += time.Since(start)
 
-		all, err := chromedp.Run(bp.ctx, chromedp.Evaluate[string](`document.getElementById("f-count").getAttribute("data-count")`))
+		all, err := chromedp.Run(bp.Ctx, chromedp.Evaluate[string](`document.getElementById("f-count").getAttribute("data-count")`))
 		if err != nil {
 			b.Fatal(err)
 		}
