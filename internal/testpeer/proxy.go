@@ -37,8 +37,9 @@ type FaultProxy struct {
 	open   map[net.Conn]net.Conn // client side → server side (nil until dialled)
 	served sync.WaitGroup
 
-	conns  atomic.Int64
-	resets atomic.Int64
+	conns    atomic.Int64
+	resets   atomic.Int64
+	answered atomic.Int64
 }
 
 // NewFaultProxy listens on a free loopback port and forwards every connection to target
@@ -72,6 +73,10 @@ func (p *FaultProxy) Conns() int { return int(p.conns.Load()) }
 
 // Resets is how many connections the proxy has reset (by a rule or by Stop).
 func (p *FaultProxy) Resets() int { return int(p.resets.Load()) }
+
+// Answered is how many bytes of the server's answers the proxy has forwarded to clients, in
+// all connections: everything a client has received is counted.
+func (p *FaultProxy) Answered() int64 { return p.answered.Load() }
 
 // Stop closes the listener and resets every open connection: the server is gone. Connections
 // to the address are refused until Restart. Stop waits for the proxy's goroutines.
@@ -178,14 +183,25 @@ func (p *FaultProxy) pipe(c net.Conn, limit int64) {
 			_ = tc.CloseWrite()
 		}
 	}()
-	if limit < 0 {
-		_, _ = io.Copy(c, up)
-		_ = c.Close()
-		return
-	}
-	if _, err := io.CopyN(c, up, limit); err != nil {
-		_ = c.Close() // the server ended first
-		return
+	buf := make([]byte, 32<<10)
+	for sent := int64(0); limit < 0 || sent < limit; {
+		b := buf
+		if limit >= 0 {
+			b = buf[:min(int64(len(buf)), limit-sent)]
+		}
+		n, err := up.Read(b)
+		if n > 0 {
+			p.answered.Add(int64(n))
+			if _, werr := c.Write(b[:n]); werr != nil {
+				_ = c.Close()
+				return
+			}
+			sent += int64(n)
+		}
+		if err != nil { // the server ended first
+			_ = c.Close()
+			return
+		}
 	}
 	p.reset(c)
 }

@@ -76,8 +76,8 @@ func TestFaultProxy(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("answers through the proxy (-want +got):\n%s", diff)
 	}
-	if p.Conns() != 6 || p.Resets() != 3 {
-		t.Errorf("conns %d, resets %d; want 6 and 3", p.Conns(), p.Resets())
+	if p.Conns() != 6 || p.Resets() != 3 || p.Answered() != int64(3*len(reply)+10) {
+		t.Errorf("conns %d, resets %d, answered %d bytes; want 6, 3 and %d", p.Conns(), p.Resets(), p.Answered(), 3*len(reply)+10)
 	}
 
 	// An open connection is reset by Stop, new ones are refused until Restart.
