@@ -2,56 +2,78 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
-	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/provost-dev/provost/collector"
-	"github.com/provost-dev/provost/drift"
-	"github.com/provost-dev/provost/finding"
-	"github.com/provost-dev/provost/inventory"
-	"github.com/provost-dev/provost/policy"
-	"github.com/provost-dev/provost/reports"
 	"github.com/provost-dev/provost/sandbox"
-	"github.com/provost-dev/provost/store"
 )
 
 // benchResult is one scale's end-to-end audit measurement.
 type benchResult struct {
-	Scale      int                `json:"scale"`
-	Principals int                `json:"principals"`
-	Findings   int                `json:"findings"`
-	Stages     map[string]float64 `json:"stages_seconds"` // generate, seed, collect, store, evaluate, diff, report
-	// EndToEnd is collect + store + evaluate + diff + report of the measured (day-2) audit.
-	EndToEnd             float64 `json:"end_to_end_seconds"`
-	PrincipalsPerSecond  float64 `json:"principals_per_second"`
+	Scale      int `json:"scale"`
+	Principals int `json:"principals"`
+	Findings   int `json:"findings"`
+	// Stages are seconds per stage (benchStages): generate, seed and baseline prepare the
+	// measured (day-2) audit, whose stages are the rest.
+	Stages map[string]float64 `json:"stages_seconds"`
+	// EndToEnd is the sum of the measured audit's stages.
+	EndToEnd            float64 `json:"end_to_end_seconds"`
+	PrincipalsPerSecond float64 `json:"principals_per_second"`
+	// PeakRSSBytes is the measured audit process's peak resident set (VmHWM); BaselinePeak
+	// that of the baseline audit's process and SandboxPeak that of the sandbox process
+	// serving the fakes.
 	PeakRSSBytes         int64   `json:"peak_rss_bytes"`
+	BaselinePeakRSSBytes int64   `json:"baseline_peak_rss_bytes"`
+	SandboxPeakRSSBytes  int64   `json:"sandbox_peak_rss_bytes"`
 	DBBytesPerPrincipal  float64 `json:"db_bytes_per_principal"`
 	APICallsPer1kPrincip float64 `json:"api_calls_per_1k_principals"`
 	PlantedFound         bool    `json:"planted_found"`
+	// MemoryLimit is the audit process's Go soft memory limit (GOMEMLIMIT) when one was set.
+	MemoryLimit int64 `json:"memory_limit_bytes,omitempty"`
 }
 
-var benchStages = []string{"generate", "seed", "collect", "store", "evaluate", "diff", "report"}
+var benchStages = []string{"generate", "seed", "baseline", "collect", "store", "diff", "evaluate", "findings", "report"}
+
+// measuredStages are the stages of the measured audit, summed into EndToEnd.
+var measuredStages = []string{"collect", "store", "diff", "evaluate", "findings", "report"}
 
 func (a *app) newBenchCommand() *cobra.Command {
 	var scales string
+	var seed uint64
 	cmd := &cobra.Command{
 		Use:   "bench",
 		Short: "Measure an end-to-end audit of the synthetic organisation at several scales",
-		Long: `bench generates the synthetic "Acme Health" organisation at each scale, serves it with the
-sandbox's fake AWS and GCP on 127.0.0.1, scans it once as a baseline, advances it by a day and
-then measures one audit: collect (the real collectors over loopback), store (bbolt), evaluate
-(the bundled checks), diff (against the baseline) and report (HTML). It prints the time per
-stage, principals per second, peak memory (VmHWM, for the whole process so far), database
-bytes per principal and API calls per 1,000 principals.`,
+		Long: `bench measures, at each scale, an audit of the synthetic "Acme Health" organisation the way
+scan runs one. Three processes take part, started afresh for each scale so that one scale's
+memory does not show in the next:
+
+  - a sandbox process generates the organisation and serves it with the fake AWS and Google
+    Cloud on 127.0.0.1 (it stands in for the clouds, so its memory is not the audit's);
+  - a baseline audit process scans it once into a new database (yesterday's scan);
+  - the sandbox advances the organisation by a day, and a second audit process runs the
+    measured audit against the same database: collect (the real collectors over loopback),
+    store (bbolt, with retention), diff (drift against the stored baseline, reading only the
+    changed records), evaluate (loading and running the bundled checks), findings (lifecycle
+    merged with the baseline's findings and stored) and report (HTML, with the KPIs).
+
+It prints the time per stage, principals per second, the peak resident memory (VmHWM) of the
+measured audit process, of the baseline's and of the sandbox's, database bytes per principal
+and API calls per 1,000 principals, and checks that the findings are exactly the planted
+problems. The audit processes inherit the environment: GOMEMLIMIT and GOGC set there apply to
+them, and a memory limit in force is printed with the results.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var list []int
@@ -62,14 +84,17 @@ bytes per principal and API calls per 1,000 principals.`,
 				}
 				list = append(list, n)
 			}
+			exe, err := os.Executable()
+			if err != nil {
+				return fmt.Errorf("bench: %w", err)
+			}
 			var results []benchResult
 			for _, n := range list {
-				r, err := runBench(cmd.Context(), n)
+				r, err := a.benchScale(cmd.Context(), exe, n, seed)
 				if err != nil {
 					return fmt.Errorf("bench at scale %d: %w", n, err)
 				}
 				results = append(results, *r)
-				runtime.GC()
 			}
 			if a.output == "json" {
 				return writeJSON(a.stdout, results)
@@ -79,170 +104,182 @@ bytes per principal and API calls per 1,000 principals.`,
 	}
 	cmd.Annotations = map[string]string{annotationNoConfig: "true"}
 	cmd.Flags().StringVar(&scales, "scale", "10000,100000", "principal counts to measure, comma-separated")
+	cmd.Flags().Uint64Var(&seed, "seed", 0, "generator seed")
+	cmd.AddCommand(a.newBenchSandboxCommand(), a.newBenchAuditCommand())
 	return cmd
 }
 
-func runBench(ctx context.Context, scale int) (*benchResult, error) {
+// benchScale measures one scale: a sandbox process, a baseline audit process and the measured
+// audit process, all children of this one.
+func (a *app) benchScale(ctx context.Context, exe string, scale int, seed uint64) (*benchResult, error) {
 	r := &benchResult{Scale: scale, Stages: map[string]float64{}}
-	lap := func(stage string, start time.Time) { r.Stages[stage] += time.Since(start).Seconds() }
 	dir, err := os.MkdirTemp("", "provost-bench-")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
 
+	sb, err := startBenchSandbox(ctx, exe, a.stderr, scale, seed, dir)
+	if err != nil {
+		return nil, err
+	}
+	defer sb.close()
+	r.Stages["generate"] += sb.status.GenerateSeconds
+	r.Stages["seed"] += sb.status.LoadSeconds
+
+	db := filepath.Join(dir, "provost.db")
+	args := []string{"bench", "audit", "--endpoints", sb.readyFile, "--db-file", db}
 	t := time.Now()
-	base := sandbox.Generate(sandbox.GenerateOptions{Scale: scale})
-	org := sandbox.Advance(base, 1)
-	lap("generate", t)
+	base, err := runBenchAudit(ctx, exe, a.stderr, args...)
+	if err != nil {
+		return nil, fmt.Errorf("baseline audit: %w", err)
+	}
+	r.Stages["baseline"] = time.Since(t).Seconds()
+	r.BaselinePeakRSSBytes = base.PeakRSSBytes
 
-	t = time.Now()
-	env, err := sandbox.Start(ctx, base, sandbox.StartOptions{Dir: dir})
+	st, err := sb.command("advance")
 	if err != nil {
 		return nil, err
 	}
-	defer env.Close()
-	lap("seed", t)
-	prev, err := benchCollect(ctx, env)
-	if err != nil {
-		return nil, fmt.Errorf("baseline: %w", err)
-	}
+	r.Stages["generate"] += st.GenerateSeconds
+	r.Stages["seed"] += st.LoadSeconds
 
-	t = time.Now()
-	env.Org = org
-	if err := env.AWS.LoadOrganization(org.AWS); err != nil {
-		return nil, err
+	m, err := runBenchAudit(ctx, exe, a.stderr, append(args, "--report-dir", filepath.Join(dir, "reports"))...)
+	if err != nil {
+		return nil, fmt.Errorf("measured audit: %w", err)
 	}
-	env.GCP.SetOrganization(org.GCP)
-	if err := os.WriteFile(env.HRPath, org.HRCSV, 0o600); err != nil {
-		return nil, err
-	}
-	at := org.Now
-	env.Now = func() time.Time { return at }
-	env.AWS.ResetCalls()
-	env.GCP.ResetCalls()
-	lap("seed", t)
-
-	t = time.Now()
-	snap, err := benchCollect(ctx, env)
+	st, err = sb.command("stats")
 	if err != nil {
 		return nil, err
 	}
-	lap("collect", t)
-	r.Principals = len(snap.Principals)
-	calls := 0
-	for _, m := range []map[string]int{env.AWS.Calls(), env.GCP.Calls()} {
-		for _, n := range m {
-			calls += n
-		}
-	}
-
-	t = time.Now()
-	dbPath := filepath.Join(dir, "provost.db")
-	db, err := store.Open(dbPath, store.Options{Timeout: 2 * time.Second})
-	if err != nil {
-		return nil, err
-	}
-	if err := db.PutSnapshot(ctx, snap); err != nil {
-		db.Close()
-		return nil, err
-	}
-	if err := db.Close(); err != nil {
-		return nil, err
-	}
-	lap("store", t)
-	st, err := os.Stat(dbPath)
-	if err != nil {
+	r.SandboxPeakRSSBytes = peakRSSOf(fmt.Sprintf("/proc/%d/status", sb.cmd.Process.Pid))
+	if err := sb.close(); err != nil {
 		return nil, err
 	}
 
-	t = time.Now()
-	lib, err := policy.Load(ctx, policy.Options{})
-	if err != nil {
-		return nil, err
+	for s, v := range m.Stages {
+		r.Stages[s] += v
 	}
-	cfg := policy.DefaultConfig()
-	cfg.OrgDomains, cfg.ProtectedPrincipals = org.OrgDomains, org.Protected
-	ev, err := lib.NewEvaluator(cfg, policy.EvalOptions{})
-	if err != nil {
-		return nil, err
-	}
-	res, err := ev.Evaluate(ctx, snap)
-	if err != nil {
-		return nil, err
-	}
-	lap("evaluate", t)
-	r.Findings = len(res.Findings)
-	r.PlantedFound = plantedFound(org.Planted, res.Findings)
-
-	t = time.Now()
-	events, err := drift.Diff(prev, snap)
-	if err != nil {
-		return nil, err
-	}
-	lap("diff", t)
-
-	t = time.Now()
-	rep := &reports.Report{Title: "Acme Health bench", Generated: org.Now,
-		Snapshot: reports.SnapshotMeta{ID: snap.ID, StartedAt: snap.StartedAt, FinishedAt: snap.FinishedAt},
-		Coverage: snap.Coverage, Accounts: snap.Accounts, Principals: snap.Principals, People: snap.People,
-		Findings: res.Findings, Drift: events}
-	w := bufio.NewWriter(io.Discard)
-	if err := reports.Render(w, reports.FormatHTML, rep); err != nil {
-		return nil, fmt.Errorf("report: %w", err)
-	}
-	lap("report", t)
-
-	for _, s := range []string{"collect", "store", "evaluate", "diff", "report"} {
+	for _, s := range measuredStages {
 		r.EndToEnd += r.Stages[s]
 	}
+	r.Principals, r.Findings, r.PlantedFound = m.Principals, m.Findings, m.PlantedFound
+	r.PeakRSSBytes, r.MemoryLimit = m.PeakRSSBytes, m.MemoryLimit
 	if r.EndToEnd > 0 {
 		r.PrincipalsPerSecond = float64(r.Principals) / r.EndToEnd
 	}
 	if r.Principals > 0 {
-		r.DBBytesPerPrincipal = float64(st.Size()) / float64(r.Principals)
-		r.APICallsPer1kPrincip = float64(calls) * 1000 / float64(r.Principals)
+		r.DBBytesPerPrincipal = float64(m.DBBytes) / float64(r.Principals)
+		r.APICallsPer1kPrincip = float64(st.Calls) * 1000 / float64(r.Principals)
 	}
-	r.PeakRSSBytes = peakRSS()
 	return r, nil
 }
 
-func benchCollect(ctx context.Context, env *sandbox.Env) (*inventory.Snapshot, error) {
-	sources, err := env.Sources(ctx)
+// benchSandbox is a running `provost bench sandbox` child.
+type benchSandbox struct {
+	cmd       *exec.Cmd
+	in        io.WriteCloser
+	out       *bufio.Scanner
+	readyFile string
+	status    sandbox.Status // the last answer
+	closed    bool
+	waitErr   error
+}
+
+func startBenchSandbox(ctx context.Context, exe string, stderr io.Writer, scale int, seed uint64, dir string) (*benchSandbox, error) {
+	sb := &benchSandbox{readyFile: filepath.Join(dir, "endpoints.json")}
+	sb.cmd = exec.CommandContext(ctx, exe, "bench", "sandbox", "--scale", strconv.Itoa(scale),
+		"--seed", strconv.FormatUint(seed, 10), "--dir", filepath.Join(dir, "sandbox"), "--ready-file", sb.readyFile)
+	sb.cmd.Stderr = stderr
+	var err error
+	if sb.in, err = sb.cmd.StdinPipe(); err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	out, err := sb.cmd.StdoutPipe()
 	if err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	sb.out = bufio.NewScanner(out)
+	if err := sb.cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start sandbox: %w", err)
+	}
+	if err := sb.read(); err != nil {
+		sb.close()
 		return nil, err
 	}
-	snap, err := collector.Run(ctx, sources, env.RunOptions())
-	if err != nil {
-		return nil, fmt.Errorf("collect: %w", err)
-	}
-	for _, c := range snap.Coverage {
-		if !c.Complete() {
-			return nil, fmt.Errorf("collect: %s %s is %s: %s", c.Source, c.Scope, c.Status, c.Error)
-		}
-	}
-	return snap, nil
+	return sb, nil
 }
 
-// plantedFound reports whether every planted (check, principal) pair has an open finding.
-func plantedFound(planted []sandbox.Planted, fs []finding.Finding) bool {
-	open := map[sandbox.Planted]bool{}
-	for _, f := range fs {
-		if f.Status == finding.StatusOpen {
-			open[sandbox.Planted{CheckID: f.CheckID, PrincipalID: f.Principal}] = true
-		}
+// command sends one command and reads its answer.
+func (sb *benchSandbox) command(c string) (sandbox.Status, error) {
+	if _, err := io.WriteString(sb.in, c+"\n"); err != nil {
+		return sandbox.Status{}, fmt.Errorf("sandbox %s: %w", c, err)
 	}
-	for _, p := range planted {
-		if !open[p] {
-			return false
-		}
+	if err := sb.read(); err != nil {
+		return sandbox.Status{}, fmt.Errorf("sandbox %s: %w", c, err)
 	}
-	return len(open) == len(planted)
+	return sb.status, nil
 }
 
-// peakRSS is the process's peak resident set size (VmHWM), or 0 where /proc is missing.
-func peakRSS() int64 {
-	b, err := os.ReadFile("/proc/self/status")
+func (sb *benchSandbox) read() error {
+	if !sb.out.Scan() {
+		err := sb.out.Err()
+		if err == nil {
+			err = fmt.Errorf("sandbox exited: %w", sb.close())
+		}
+		return err
+	}
+	var st sandbox.Status
+	if err := json.Unmarshal(sb.out.Bytes(), &st); err != nil {
+		return fmt.Errorf("sandbox said %q: %w", sb.out.Text(), err)
+	}
+	if st.Error != "" {
+		return fmt.Errorf("sandbox: %s", st.Error)
+	}
+	sb.status = st
+	return nil
+}
+
+// close closes the child's stdin, which stops it, and waits for it to exit.
+func (sb *benchSandbox) close() error {
+	if sb.closed {
+		return sb.waitErr
+	}
+	sb.closed = true
+	sb.in.Close()
+	sb.waitErr = sb.cmd.Wait()
+	return sb.waitErr
+}
+
+// runBenchAudit runs `provost bench audit` in a new process and decodes its result.
+func runBenchAudit(ctx context.Context, exe string, stderr io.Writer, args ...string) (*benchAuditResult, error) {
+	var out bytes.Buffer
+	cmd := exec.CommandContext(ctx, exe, args...)
+	cmd.Stdout, cmd.Stderr = &out, stderr
+	if err := cmd.Run(); err != nil {
+		return nil, err
+	}
+	var r benchAuditResult
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+		return nil, fmt.Errorf("audit process said %q: %w", out.String(), err)
+	}
+	return &r, nil
+}
+
+// memoryLimit is the Go soft memory limit in force, 0 when there is none.
+func memoryLimit() int64 {
+	if l := debug.SetMemoryLimit(-1); l != math.MaxInt64 {
+		return l
+	}
+	return 0
+}
+
+// peakRSS is this process's peak resident set size (VmHWM), or 0 where /proc is missing.
+func peakRSS() int64 { return peakRSSOf("/proc/self/status") }
+
+// peakRSSOf reads VmHWM from a /proc/<pid>/status file; 0 when it cannot.
+func peakRSSOf(path string) int64 {
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return 0
 	}
@@ -263,17 +300,31 @@ func printBench(w io.Writer, results []benchResult) error {
 	for _, s := range benchStages {
 		header = append(header, strings.ToUpper(s)+" s")
 	}
-	header = append(header, "END-TO-END s", "PRINCIPALS/s", "PEAK MiB", "DB B/PRINCIPAL", "CALLS/1k", "PLANTED")
+	header = append(header, "END-TO-END s", "PRINCIPALS/s", "PEAK AUDIT MiB", "PEAK BASELINE MiB", "PEAK SANDBOX MiB",
+		"DB B/PRINCIPAL", "CALLS/1k", "PLANTED")
 	t := newTable(w, header...)
+	limits := map[int64]bool{}
 	for _, r := range results {
 		row := []string{strconv.Itoa(r.Scale), strconv.Itoa(r.Principals)}
 		for _, s := range benchStages {
 			row = append(row, fmt.Sprintf("%.2f", r.Stages[s]))
 		}
 		row = append(row, fmt.Sprintf("%.2f", r.EndToEnd), fmt.Sprintf("%.0f", r.PrincipalsPerSecond),
-			fmt.Sprintf("%d", r.PeakRSSBytes>>20), fmt.Sprintf("%.0f", r.DBBytesPerPrincipal),
+			fmt.Sprintf("%d", r.PeakRSSBytes>>20), fmt.Sprintf("%d", r.BaselinePeakRSSBytes>>20),
+			fmt.Sprintf("%d", r.SandboxPeakRSSBytes>>20), fmt.Sprintf("%.0f", r.DBBytesPerPrincipal),
 			fmt.Sprintf("%.1f", r.APICallsPer1kPrincip), map[bool]string{true: "all found", false: "MISSING"}[r.PlantedFound])
 		t.row(row...)
+		if r.MemoryLimit > 0 {
+			limits[r.MemoryLimit] = true
+		}
 	}
-	return t.flush()
+	if err := t.flush(); err != nil {
+		return err
+	}
+	for l := range limits {
+		if _, err := fmt.Fprintf(w, "\nThe audit processes ran with a Go soft memory limit (GOMEMLIMIT) of %d MiB.\n", l>>20); err != nil {
+			return err
+		}
+	}
+	return nil
 }

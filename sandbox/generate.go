@@ -59,8 +59,12 @@ type Org struct {
 	// Protected are principal ID globs of the break-glass principals (policy config
 	// protected_principals); the AWS ones also carry ProtectedTag.
 	Protected []string
-	// Planted is every (check, principal) pair a scan must report, sorted; nothing else fires.
+	// Planted is every (check, principal) pair a scan must report, sorted; nothing else fires
+	// but Drift.
 	Planted []Planted
+	// Drift is every (check, principal) pair the drift checks must report when the previous
+	// scan saw the organisation a day earlier (Day-1), sorted; empty on day 0.
+	Drift []Planted
 	// People counts the roster rows, Principals the principals a scan collects.
 	People, Principals int
 	// Day is how many days Advance moved the organisation past Options.Now.
@@ -141,6 +145,7 @@ type gen struct {
 	bind      map[string]map[string][]string // resource → role → members
 	mapping   map[string]string
 	planted   []Planted
+	drift     []Planted // the last day's drift findings
 	protected []string
 	serial    int       // hardware MFA serials and access key IDs
 	clean     []*person // active people with only clean accounts, for Advance
@@ -641,6 +646,7 @@ func (g *gen) plantCopy(c int) {
 // accounts stay live), someone is made admin directly, and (on day 1) a stale key is rotated.
 func (g *gen) advance(d int) {
 	g.day = d
+	g.drift = nil
 	now := g.o.Now.UTC().Add(time.Duration(d) * 24 * time.Hour)
 	g.now = now
 	if len(g.clean) < 2 {
@@ -651,6 +657,8 @@ func (g *gen) advance(d int) {
 	leaver.status, leaver.end = "terminated", now.Add(-36*time.Hour)
 	for _, id := range leaver.principals {
 		g.plantPair("PV-IDN-002", id)
+		// Left since the last scan, past the SLA, and still has grants.
+		g.drift = append(g.drift, Planted{"PV-DRF-004", id})
 	}
 	for _, id := range leaver.ownedSAs {
 		g.plantPair("PV-IDN-001", id)
@@ -660,6 +668,8 @@ func (g *gen) advance(d int) {
 	g.ic.Assignments = append(g.ic.Assignments, awsfake.Assignment{AccountID: AccountProd, PermissionSetArn: g.psArn("AdministratorAccess"),
 		PrincipalType: awsfake.PrincipalUser, PrincipalID: strings.TrimPrefix(admin.principals[0], "aws-sso:"+identityStoreID+":")})
 	g.plantPair("PV-AWS-014", admin.principals[0])
+	// Admin since the last scan.
+	g.drift = append(g.drift, Planted{"PV-DRF-001", admin.principals[0]})
 	if d == 1 { // the unrotated key of the first planted copy is replaced by a new one
 		for _, u := range g.accts[AccountDev].Users {
 			id := userARN(AccountDev, u.Name)
@@ -674,7 +684,8 @@ func (g *gen) advance(d int) {
 
 // Advance returns org as it is days later (Org.Day grows by days): each day a person leaves
 // without being offboarded, one is directly assigned an admin permission set, and on the first
-// day the unrotated access key is rotated. Planted changes accordingly. The thresholds of the
+// day the unrotated access key is rotated. Planted changes accordingly, and Drift holds what the
+// drift checks see of the last day: the leaver still active and the new admin. The thresholds of the
 // other planted problems keep them stable for about a week of advancing.
 func Advance(org *Org, days int) *Org { return generate(org.Options, org.Day+max(0, days)) }
 
@@ -703,16 +714,21 @@ func (g *gen) finish() *Org {
 		slices.SortFunc(bs, func(a, b gcpfake.Binding) int { return strings.Compare(a.Role, b.Role) })
 		g.gcp.Policies[res] = gcpfake.Policy{Bindings: bs}
 	}
-	slices.SortFunc(g.planted, func(a, b Planted) int {
+	sortPlanted(g.planted)
+	sortPlanted(g.drift)
+	org := &Org{Options: g.o, Now: g.now, AWS: g.aws, GCP: g.gcp, HRCSV: g.roster(), Mapping: g.mapping,
+		OrgDomains: []string{g.o.Domain}, Protected: g.protected, Day: g.day, Planted: g.planted, Drift: g.drift, People: len(g.people)}
+	org.Principals = countPrincipals(org)
+	return org
+}
+
+func sortPlanted(ps []Planted) {
+	slices.SortFunc(ps, func(a, b Planted) int {
 		if c := strings.Compare(a.CheckID, b.CheckID); c != 0 {
 			return c
 		}
 		return strings.Compare(a.PrincipalID, b.PrincipalID)
 	})
-	org := &Org{Options: g.o, Now: g.now, AWS: g.aws, GCP: g.gcp, HRCSV: g.roster(), Mapping: g.mapping,
-		OrgDomains: []string{g.o.Domain}, Protected: g.protected, Day: g.day, Planted: g.planted, People: len(g.people)}
-	org.Principals = countPrincipals(org)
-	return org
 }
 
 func countPrincipals(o *Org) int {

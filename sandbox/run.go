@@ -8,14 +8,13 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/provost-dev/provost/collector"
-	"github.com/provost-dev/provost/collector/awsiam"
-	"github.com/provost-dev/provost/collector/gcpiam"
 	"github.com/provost-dev/provost/collector/hrfile"
 	"github.com/provost-dev/provost/sandbox/awsfake"
 	"github.com/provost-dev/provost/sandbox/gcpfake"
@@ -27,7 +26,7 @@ type StartOptions struct {
 	// removed by Close.
 	Dir string
 	// Now is the fakes' and collectors' clock; default a clock frozen at the Org's Now, so
-	// that a scan sees the organisation as generated.
+	// that a scan sees the organisation as generated (Env.Advance moves it).
 	Now    func() time.Time
 	Logger *slog.Logger
 }
@@ -45,6 +44,7 @@ type Env struct {
 	Now         func() time.Time
 	logger      *slog.Logger
 	tmp         string
+	clock       *atomic.Pointer[time.Time] // the clock Start chose, moved by Advance; nil for a caller's
 }
 
 // Source names the sandbox's sources use.
@@ -59,14 +59,17 @@ func Start(ctx context.Context, org *Org, opts StartOptions) (*Env, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	var clock *atomic.Pointer[time.Time]
 	if opts.Now == nil {
+		clock = new(atomic.Pointer[time.Time])
 		at := org.Now
-		opts.Now = func() time.Time { return at }
+		clock.Store(&at)
+		opts.Now = func() time.Time { return *clock.Load() }
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	env := &Env{Org: org, Now: opts.Now, logger: opts.Logger}
+	env := &Env{Org: org, Now: opts.Now, logger: opts.Logger, clock: clock}
 	dir := opts.Dir
 	if dir == "" {
 		d, err := os.MkdirTemp("", "provost-sandbox-")
@@ -79,18 +82,13 @@ func Start(ctx context.Context, org *Org, opts StartOptions) (*Env, error) {
 	}
 	env.HRPath = filepath.Join(dir, "hr.csv")
 	env.MappingPath = filepath.Join(dir, "mapping.json")
-	mapping, err := json.MarshalIndent(org.Mapping, "", "  ")
-	if err != nil {
-		return nil, fmt.Errorf("sandbox: encode mapping: %w", err)
+	if err := os.WriteFile(env.HRPath, org.HRCSV, 0o600); err != nil {
+		env.Close()
+		return nil, fmt.Errorf("sandbox: %w", err)
 	}
-	for _, f := range []struct {
-		path string
-		data []byte
-	}{{env.HRPath, org.HRCSV}, {env.MappingPath, mapping}} {
-		if err := os.WriteFile(f.path, f.data, 0o600); err != nil {
-			env.Close()
-			return nil, fmt.Errorf("sandbox: %w", err)
-		}
+	if err := writeJSON(env.MappingPath, org.Mapping); err != nil {
+		env.Close()
+		return nil, fmt.Errorf("sandbox: %w", err)
 	}
 
 	env.AWS = awsfake.New(awsfake.Options{Now: opts.Now, Logger: opts.Logger})
@@ -133,7 +131,9 @@ func (e *Env) Close() error {
 
 // AWSConfig is the base aws.Config the AWS collector uses against the fake: its base
 // credentials (which are not secrets; the fake accepts only them).
-func (e *Env) AWSConfig() aws.Config {
+func (e *Env) AWSConfig() aws.Config { return awsConfig() }
+
+func awsConfig() aws.Config {
 	return aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider(
 		awsfake.DefaultAccessKeyID, awsfake.DefaultSecretAccessKey, "")}
 }
@@ -146,39 +146,73 @@ func (e *Env) Credentials() map[string]string {
 }
 
 // HROptions are the hrfile options that read the generated roster.
-func (e *Env) HROptions() hrfile.Options {
-	return hrfile.Options{Name: HRSourceName, Path: e.HRPath, Format: hrfile.FormatCSV,
-		Columns: hrfile.DefaultColumns(), Now: e.Now, Logger: e.logger}
-}
+func (e *Env) HROptions() hrfile.Options { return hrOptions(e.HRPath, e.Now, e.logger) }
 
 // Sources builds the real collectors (awsiam with Organizations and Identity Center, gcpiam
 // with Asset Inventory, hrfile) pointed at the fakes.
 func (e *Env) Sources(ctx context.Context) ([]collector.Source, error) {
-	cfg := e.AWSConfig()
-	a, err := awsiam.New(awsiam.Options{Name: AWSSourceName, Endpoint: e.AWSURL, Organization: true, IdentityCenter: true,
-		AWSConfig: &cfg, ReportPoll: 5 * time.Millisecond, Now: e.Now, Logger: e.logger})
-	if err != nil {
-		return nil, fmt.Errorf("sandbox: %w", err)
-	}
-	g, err := gcpiam.New(ctx, gcpiam.Options{Name: GCPSourceName, Organization: "organizations/" + e.Org.GCP.ID,
-		Endpoint: e.GCPURL, UseAssetInventory: true, Now: e.Now, Logger: e.logger})
-	if err != nil {
-		return nil, fmt.Errorf("sandbox: %w", err)
-	}
-	h, err := hrfile.New(e.HROptions())
-	if err != nil {
-		return nil, fmt.Errorf("sandbox: %w", err)
-	}
-	return []collector.Source{a, g, h}, nil
+	return sources(ctx, e.Endpoints(), e.Now, e.logger)
 }
 
 // RunOptions are the collector run options for a scan of the sandbox: its clock and the
 // linking mapping of service-account owners, with the default linking rules.
-func (e *Env) RunOptions() collector.RunOptions {
-	return collector.RunOptions{Now: e.Now, Logger: e.logger, Linking: collector.LinkOptions{
-		Order:            []string{"mapping", "email", "tag", "external_id", "username"},
-		OwnerTags:        []string{"owner", "email"},
-		UsernamePatterns: []string{"{local}"},
-		Mapping:          e.Org.Mapping,
-	}}
+func (e *Env) RunOptions() collector.RunOptions { return runOptions(e.Now, e.Org.Mapping, e.logger) }
+
+// Endpoints describes the running sandbox for a scan from another process; Now is the value
+// of e.Now at the call, PlantedPath is empty (see Serve).
+func (e *Env) Endpoints() Endpoints {
+	return Endpoints{AWSURL: e.AWSURL, GCPURL: e.GCPURL, GCPOrgID: e.Org.GCP.ID, HRPath: e.HRPath,
+		MappingPath: e.MappingPath, Now: e.Now(), Day: e.Org.Day, OrgDomains: e.Org.OrgDomains,
+		Protected: e.Org.Protected, Principals: e.Org.Principals, People: e.Org.People}
+}
+
+// Advance moves the served organisation on by days (see the package function Advance): the
+// fakes serve the new Org, the HR export is rewritten and the call counters are reset. When
+// Start chose the clock (StartOptions.Now nil), it moves to the new Org's Now for the fakes
+// and the collectors alike; a caller's clock is left alone. Advance must not run concurrently
+// with a scan.
+func (e *Env) Advance(days int) error { return e.load(Advance(e.Org, days)) }
+
+// load serves org instead of e.Org (see Advance).
+func (e *Env) load(org *Org) error {
+	if err := org.GCP.Validate(); err != nil {
+		return fmt.Errorf("sandbox: advance: gcp organization: %w", err)
+	}
+	if e.clock != nil {
+		e.clock.Store(&org.Now)
+	}
+	if err := e.AWS.LoadOrganization(org.AWS); err != nil {
+		return fmt.Errorf("sandbox: advance: aws organization: %w", err)
+	}
+	e.GCP.SetOrganization(org.GCP)
+	if err := os.WriteFile(e.HRPath, org.HRCSV, 0o600); err != nil {
+		return fmt.Errorf("sandbox: advance: %w", err)
+	}
+	if err := writeJSON(e.MappingPath, org.Mapping); err != nil {
+		return fmt.Errorf("sandbox: advance: %w", err)
+	}
+	e.Org = org
+	e.AWS.ResetCalls()
+	e.GCP.ResetCalls()
+	return nil
+}
+
+// calls is the number of API calls both fakes answered since they started or last advanced.
+func (e *Env) calls() int {
+	n := 0
+	for _, m := range []map[string]int{e.AWS.Calls(), e.GCP.Calls()} {
+		for _, c := range m {
+			n += c
+		}
+	}
+	return n
+}
+
+// writeJSON writes v as indented JSON to path, mode 0600.
+func writeJSON(path string, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", filepath.Base(path), err)
+	}
+	return os.WriteFile(path, data, 0o600)
 }
