@@ -72,6 +72,15 @@ func kindOf(err error) inventory.ErrorKind {
 		}
 		return inventory.ErrUnavailable
 	}
+	// go-ldap reports a connection that broke under its reader or writer as text ("unable to
+	// read LDAP response packet: read tcp …: connection reset by peer", "unable to send request:
+	// write tcp …"), without wrapping the network error: the server went away mid-exchange.
+	if msg := err.Error(); strings.Contains(msg, "unable to read LDAP response packet") || strings.Contains(msg, "unable to send request") {
+		if strings.Contains(msg, "i/o timeout") {
+			return inventory.ErrTimeout
+		}
+		return inventory.ErrUnavailable
+	}
 	return inventory.ErrUnknown
 }
 
