@@ -63,7 +63,8 @@ var ErrMalformed = errors.New("malformed principal encoding")
 // It encodes p as it is (it does not normalize it); maps are written in key order, so equal
 // principals encode to equal bytes.
 func AppendPrincipal(dst []byte, p *Principal) []byte {
-	return appendPrincipal(dst, p, nil, false)
+	var tb, ab [8]entry
+	return appendPrincipal(dst, p, nil, false, sortedEntries(tb[:0], p.Tags), sortedEntries(ab[:0], p.Attributes))
 }
 
 // DecodePrincipal decodes one whole encoding written by AppendPrincipal into p, replacing all of
@@ -79,7 +80,9 @@ func DecodePrincipal(b []byte, p *Principal) error {
 // (as Normalize would leave them, without modifying p), and every string of an internable field
 // that t holds is written as a reference into t. t may be nil.
 func AppendPrincipalRecord(dst []byte, p *Principal, t *StringTable) []byte {
-	return appendPrincipal(dst, canonical(p), t, true)
+	p = canonical(p)
+	var tb, ab [8]entry
+	return appendPrincipal(dst, p, t, true, sortedEntries(tb[:0], p.Tags), sortedEntries(ab[:0], p.Attributes))
 }
 
 // canonical returns p when its sets are in canonical order, else a normalized shallow copy.
@@ -291,7 +294,9 @@ func emailDomain(name, email string) (string, bool) {
 	return email[len(name)+1:], true
 }
 
-func appendPrincipal(dst []byte, p *Principal, t *StringTable, omitID bool) []byte {
+// appendPrincipal appends p's encoding; tags and attrs are the entries of p.Tags and
+// p.Attributes in key order (sortedEntries).
+func appendPrincipal(dst []byte, p *Principal, t *StringTable, omitID bool, tags, attrs []entry) []byte {
 	var h byte
 	if p.Disabled {
 		h |= flagDisabled
@@ -336,7 +341,7 @@ func appendPrincipal(dst []byte, p *Principal, t *StringTable, omitID bool) []by
 	dst = appendLiteral(dst, p.NativeID)
 	dst = appendTime(dst, p.CreatedAt)
 	dst = appendTime(dst, p.LastActivity)
-	dst = appendStringMap(dst, p.Tags, t)
+	dst = appendEntries(dst, tags, t)
 	dst = binary.AppendUvarint(dst, uint64(len(p.Groups)))
 	for _, g := range p.Groups {
 		dst = appendString(dst, g, t)
@@ -361,7 +366,7 @@ func appendPrincipal(dst []byte, p *Principal, t *StringTable, omitID bool) []by
 		dst = appendString(dst, string(g.Privilege), t)
 		dst = appendString(dst, g.Condition, t)
 	}
-	dst = appendStringMap(dst, p.Attributes, t)
+	dst = appendEntries(dst, attrs, t)
 	dst = appendLiteral(dst, p.PersonID)
 	dst = appendString(dst, p.LinkRule, t)
 	return dst
@@ -381,20 +386,11 @@ func appendString(dst []byte, s string, t *StringTable) []byte {
 	return appendLiteral(dst, s)
 }
 
-func appendStringMap(dst []byte, m map[string]string, t *StringTable) []byte {
-	dst = binary.AppendUvarint(dst, uint64(len(m)))
-	if len(m) == 0 {
-		return dst
-	}
-	var buf [8]string
-	keys := buf[:0]
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		dst = appendString(dst, k, t)
-		dst = appendString(dst, m[k], t)
+func appendEntries(dst []byte, es []entry, t *StringTable) []byte {
+	dst = binary.AppendUvarint(dst, uint64(len(es)))
+	for _, e := range es {
+		dst = appendString(dst, e.k, t)
+		dst = appendString(dst, e.v, t)
 	}
 	return dst
 }

@@ -76,14 +76,19 @@ func (p *Principal) ContentHash() Hash {
 // buffer and hashes it with a single SHA-256 call. The zero value is ready; a Hasher is not safe
 // for concurrent use.
 type Hasher struct {
-	buf  []byte
-	keys []string
+	buf []byte
+	// tags and attrs hold the entries of the principal's maps in key order, worked out once
+	// per principal for both the hash and the record.
+	tags, attrs []entry
 	// view is a canonical copy of a principal whose sets were not in canonical order.
 	view   Principal
 	groups []string
 	creds  []Credential
 	grants []Grant
 }
+
+// entry is one key/value pair of a principal's map.
+type entry struct{ k, v string }
 
 // Canonical returns p itself when its sets are in canonical order, else a copy with sorted sets
 // that is valid until the Hasher's next call. p is never modified.
@@ -95,8 +100,8 @@ func (h *Hasher) Canonical(p *Principal) *Principal {
 			break
 		}
 	}
-	credsOK := slices.IsSortedFunc(p.Credentials, CompareCredential)
-	grantsOK := slices.IsSortedFunc(p.Grants, CompareGrant)
+	credsOK := len(p.Credentials) < 2 || slices.IsSortedFunc(p.Credentials, CompareCredential)
+	grantsOK := len(p.Grants) < 2 || slices.IsSortedFunc(p.Grants, CompareGrant)
 	if groupsOK && credsOK && grantsOK {
 		return p
 	}
@@ -123,6 +128,27 @@ func (h *Hasher) Canonical(p *Principal) *Principal {
 // Sum returns p's content hash (see Principal.ContentHash).
 func (h *Hasher) Sum(p *Principal) Hash {
 	p = h.Canonical(p)
+	h.tags = sortedEntries(h.tags[:0], p.Tags)
+	h.attrs = sortedEntries(h.attrs[:0], p.Attributes)
+	return h.sum(p)
+}
+
+// AppendHashedRecord appends p's content hash (as Sum returns it) followed by p's record form
+// (as AppendPrincipalRecord(dst, p, t) appends it) to dst and returns the extended slice. Doing
+// both in one call puts p's sets in order and its maps' keys in order once, and encodes p while
+// hashing has just brought its data into the cache. p is not modified.
+func (h *Hasher) AppendHashedRecord(dst []byte, p *Principal, t *StringTable) []byte {
+	p = h.Canonical(p)
+	h.tags = sortedEntries(h.tags[:0], p.Tags)
+	h.attrs = sortedEntries(h.attrs[:0], p.Attributes)
+	sum := h.sum(p)
+	dst = append(dst, sum[:]...)
+	return appendPrincipal(dst, p, t, true, h.tags, h.attrs)
+}
+
+// sum hashes p, whose sets are in canonical order and whose maps' entries are h.tags and
+// h.attrs.
+func (h *Hasher) sum(p *Principal) Hash {
 	h.buf = h.buf[:0]
 	h.str(p.ID)
 	h.str(string(p.Provider))
@@ -136,7 +162,7 @@ func (h *Hasher) Sum(p *Principal) Hash {
 	h.bool(p.Disabled)
 	h.bool(p.Console)
 	h.bool(p.MFA)
-	h.strMap(p.Tags)
+	h.entries(h.tags)
 	h.int(len(p.Groups))
 	for _, g := range p.Groups {
 		h.str(g)
@@ -161,7 +187,7 @@ func (h *Hasher) Sum(p *Principal) Hash {
 		h.str(string(g.Privilege))
 		h.str(g.Condition)
 	}
-	h.strMap(p.Attributes)
+	h.entries(h.attrs)
 	h.str(p.PersonID)
 	h.str(p.LinkRule)
 	return Hash(sha256.Sum256(h.buf))
@@ -194,18 +220,34 @@ func (h *Hasher) time(t time.Time) {
 	h.int(t.Nanosecond())
 }
 
-func (h *Hasher) strMap(m map[string]string) {
-	h.int(len(m))
+func (h *Hasher) entries(es []entry) {
+	h.int(len(es))
+	for _, e := range es {
+		h.str(e.k)
+		h.str(e.v)
+	}
+}
+
+// sortedEntries appends m's entries to dst in key order. Principals' maps hold a handful of
+// entries, which an insertion sort orders faster than a general sort, and one entry or none
+// needs no ordering at all.
+func sortedEntries(dst []entry, m map[string]string) []entry {
 	if len(m) == 0 {
-		return
+		return dst
 	}
-	h.keys = h.keys[:0]
-	for k := range m {
-		h.keys = append(h.keys, k)
+	base := len(dst)
+	for k, v := range m {
+		dst = append(dst, entry{k, v})
 	}
-	slices.Sort(h.keys)
-	for _, k := range h.keys {
-		h.str(k)
-		h.str(m[k])
+	es := dst[base:]
+	if len(es) > 12 {
+		slices.SortFunc(es, func(a, b entry) int { return strings.Compare(a.k, b.k) })
+		return dst
 	}
+	for i := 1; i < len(es); i++ {
+		for j := i; j > 0 && es[j].k < es[j-1].k; j-- {
+			es[j], es[j-1] = es[j-1], es[j]
+		}
+	}
+	return dst
 }
