@@ -4,7 +4,9 @@
 //
 // # File
 //
-// One file, created mode 0600, with one writer at a time (bbolt's file lock). A second Open of
+// One file, created mode 0600, with one writer at a time (bbolt's file lock). Open clears the
+// permission bits beyond 0600 of an existing file (0644 from an old version or a careless cp),
+// also when opening it read-only, logs a warning and reports it in DB.TightenedMode. A second Open of
 // the same file — from another process or this one — waits Options.Timeout and then fails with
 // an error wrapping ErrLocked. Before bbolt maps a file, Open checks its header (meta pages,
 // page size, length, root and freelist pages) under the same lock, so that a text file, random

@@ -63,31 +63,53 @@ func parseMeta(b []byte) (boltMeta, error) {
 // errLockTimeout: another process holds the file's lock.
 var errLockTimeout = errors.New("lock timeout")
 
+// modeChange is what checkFile did about a file others could read, write or execute.
+type modeChange struct {
+	from, to fs.FileMode // permission bits before and after (from == 0: nothing to do)
+	err      error       // why the chmod failed, if it did (the mode is then still from)
+}
+
 // checkFile validates the header of an existing database file: meta pages, their page size,
 // that the file is as long as they say, and the root and freelist page headers. It holds the
 // file's lock meanwhile, so that a writer in another process cannot recycle the pages it reads
 // (it returns errLockTimeout if it cannot get it within timeout). A missing file is fine unless
 // readOnly (bbolt creates it).
-func checkFile(path string, readOnly bool, timeout time.Duration) error {
+//
+// A file with permission bits beyond 0600 (from an old version, a careless cp, a loose umask)
+// has them cleared, also when opened read-only: the file holds who can get into what. A failed
+// chmod is reported in the modeChange, not as an error.
+func checkFile(path string, readOnly bool, timeout time.Duration) (modeChange, error) {
+	var mc modeChange
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) && !readOnly {
-		return nil
+		return mc, nil
 	}
 	if err != nil {
-		return fmt.Errorf("open %s: %w", path, err)
+		return mc, fmt.Errorf("open %s: %w", path, err)
 	}
 	defer f.Close()
 	if err := lockFile(f, !readOnly, timeout); err != nil {
-		return fmt.Errorf("lock %s: %w", path, err)
+		return mc, fmt.Errorf("lock %s: %w", path, err)
 	}
 	info, err := f.Stat()
 	if err != nil {
-		return fmt.Errorf("open %s: %w", path, err)
+		return mc, fmt.Errorf("open %s: %w", path, err)
 	}
 	if info.IsDir() {
-		return fmt.Errorf("open %s: is a directory", path)
+		return mc, fmt.Errorf("open %s: is a directory", path)
 	}
-	size := info.Size()
+	if perm := info.Mode().Perm(); perm&^0o600 != 0 {
+		mc = modeChange{from: perm, to: perm & 0o600}
+		if err := f.Chmod(mc.to); err != nil {
+			mc.err = err
+		}
+	}
+	err = checkHeader(f, path, info.Size(), readOnly)
+	return mc, err
+}
+
+// checkHeader is checkFile's check of the bbolt header of f, size bytes long.
+func checkHeader(f *os.File, path string, size int64, readOnly bool) error {
 	if size == 0 && !readOnly {
 		return nil // bbolt initializes an empty file
 	}

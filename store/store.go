@@ -91,6 +91,8 @@ type DB struct {
 	readOnly bool
 	log      *slog.Logger
 
+	modeChange modeChange // what Open did about loose permissions
+
 	writeMu sync.Mutex                            // serializes writers around their bbolt transaction
 	table   atomic.Pointer[inventory.StringTable] // interned strings known to be committed
 }
@@ -111,18 +113,28 @@ func Open(path string, opts Options) (*DB, error) {
 	}
 	log = log.With("component", "store", "path", path)
 
-	switch err := checkFile(path, opts.ReadOnly, opts.Timeout); {
+	mc, err := checkFile(path, opts.ReadOnly, opts.Timeout)
+	switch {
 	case errors.Is(err, errLockTimeout):
 		return nil, fmt.Errorf("database %s is in use by another process (%w)", path, ErrLocked)
 	case err != nil:
 		return nil, err
+	}
+	switch {
+	case mc.from == 0:
+	case mc.err != nil:
+		log.Warn("database file is accessible to others than its owner and its mode could not be tightened",
+			"mode", mc.from, "want", mc.to, "err", mc.err)
+	default:
+		log.Warn("database file was accessible to others than its owner: mode tightened",
+			"old_mode", mc.from, "mode", mc.to)
 	}
 	bdb, err := openBolt(path, opts)
 	if err != nil {
 		return nil, err
 	}
 	bdb.AllocSize = allocSize
-	db := &DB{bolt: bdb, path: path, readOnly: opts.ReadOnly, log: log}
+	db := &DB{bolt: bdb, path: path, readOnly: opts.ReadOnly, log: log, modeChange: mc}
 	db.table.Store(&inventory.StringTable{})
 	if err := db.initSchema(); err != nil {
 		_ = bdb.Close()
@@ -243,6 +255,21 @@ func (db *DB) Close() error {
 	}
 	db.log.Debug("store closed")
 	return nil
+}
+
+// TightenedMode reports whether Open found the existing file accessible to others than its owner
+// (permission bits beyond 0600, e.g. 0644 from an old version or a careless cp) and with which
+// mode; ok is whether it then changed the mode to now (old & 0600). Open also logs a warning
+// either way. A file Open created, or one already private, gives old == 0.
+func (db *DB) TightenedMode() (old, now fs.FileMode, ok bool) {
+	mc := db.modeChange
+	if mc.from == 0 {
+		return 0, 0, false
+	}
+	if mc.err != nil {
+		return mc.from, mc.from, false
+	}
+	return mc.from, mc.to, true
 }
 
 // Path returns the database file's path.
