@@ -56,9 +56,12 @@
 //
 // Writing the first snapshot (nothing stored yet) hashes and encodes each principal in one pass
 // while its data is in cache; later snapshots hash every principal, diff against the stored
-// hashes, and encode only what changed. Encoding runs on all cores in chunks and feeds bbolt's
-// Puts in key order as chunks complete; every chunk encodes into its own arena because bbolt
-// keeps a reference to each value until commit. The file grows by exactly what a commit needs
+// hashes, and encode only what changed. Hashing and encoding run on all cores in chunks that
+// walk the snapshot's principals in their order in memory (the order they were collected, and
+// usually allocated, in: sequential reads the CPU prefetches, where ID order would jump all over
+// the heap); bbolt's Puts go in key order, each as soon as the chunk holding it is encoded, so
+// they overlap the encoding when the input is roughly sorted. Every chunk encodes into its own
+// arena because bbolt keeps a reference to each value until commit. The file grows by exactly what a commit needs
 // (no preallocation), and the mapping is reserved up front (1 GiB, or twice the file) because a
 // commit that outgrows it makes bbolt copy every dirty node out of the old mapping.
 //

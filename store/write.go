@@ -9,7 +9,6 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 
 	bolt "go.etcd.io/bbolt"
 	"golang.org/x/sync/errgroup"
@@ -23,17 +22,21 @@ const (
 	// record of a first snapshot would cost as much as encoding it.
 	minInternUses = 2
 	internSample  = 32768
+
+	// arenaPerRecord is the arena space reserved per encoded value: hash and record of a
+	// typical principal fit with room to spare (a chunk whose values outgrow it is copied once).
+	arenaPerRecord = 256
 )
 
-// writePrincipals writes segment seq: the principals of ps (sorted by ID) that differ from the
-// newest stored versions, and tombstones for stored principals ps no longer has. It returns the
-// string table the records refer to.
+// writePrincipals writes segment seq: the principals of ps that differ from the newest stored
+// versions, and tombstones for stored principals ps no longer has. order lists ps's indexes in
+// ID order (prepare). It returns the string table the records refer to.
 //
 // When nothing is stored yet (the first snapshot), every principal is new: each is hashed and
 // encoded in one go while its data is in cache. Otherwise all are hashed first, and only the
-// changed ones are encoded. Either way encoding runs on all cores and feeds bbolt in key order,
-// and bbolt's Puts overlap the encoding of later chunks.
-func (db *DB) writePrincipals(ctx context.Context, tx *bolt.Tx, seq uint64, ps []*inventory.Principal) (*inventory.StringTable, writeStats, error) {
+// changed ones are encoded. Either way hashing and encoding run on all cores, walking ps in its
+// order in memory, and bbolt's Puts go in key order, overlapping the encoding of later chunks.
+func (db *DB) writePrincipals(ctx context.Context, tx *bolt.Tx, seq uint64, ps []inventory.Principal, order []int32) (*inventory.StringTable, writeStats, error) {
 	var stats writeStats
 	table, err := db.tableFor(tx)
 	if err != nil {
@@ -47,34 +50,34 @@ func (db *DB) writePrincipals(ctx context.Context, tx *bolt.Tx, seq uint64, ps [
 		return nil, stats, db.corruptf("segment %d exists before snapshot %d is written", segs[len(segs)-1].seq, seq)
 	}
 
-	var (
-		hashes  []inventory.Hash // nil when the first snapshot hashes as it encodes
-		changed []int            // indexes into ps
-		removed [][]byte         // stored IDs the snapshot lacks, sorted
-	)
+	var job encodeJob
+	var removed [][]byte // stored IDs the snapshot lacks, sorted
 	if len(segs) == 0 {
-		changed = make([]int, len(ps))
-		for i := range changed {
-			changed[i] = i
-		}
+		// Encode everything in memory order; put in ID order.
+		job = encodeJob{ps: ps, all: true, puts: order}
+		stats.changed = len(ps)
 	} else {
-		hashes = make([]inventory.Hash, len(ps))
+		hashes := make([]inventory.Hash, len(ps)) // by index in ps
 		if err := parallelChunks(ctx, len(ps), func(lo, hi int) error {
 			var h inventory.Hasher
 			for i := lo; i < hi; i++ {
-				hashes[i] = h.Sum(ps[i])
+				hashes[i] = h.Sum(&ps[i])
 			}
 			return nil
 		}); err != nil {
 			return nil, stats, err
 		}
-		if changed, removed, err = db.diff(ctx, segs, ps, hashes); err != nil {
+		var changed []int32 // indexes in ps, in ID order
+		if changed, removed, err = db.diff(ctx, segs, ps, order, hashes); err != nil {
 			return nil, stats, err
 		}
+		// The few changed principals are encoded in ID order.
+		job = encodeJob{ps: ps, hashes: hashes, work: changed}
+		stats.changed = len(changed)
 	}
-	stats.changed, stats.removed = len(changed), len(removed)
+	stats.removed = len(removed)
 
-	table, added, err := extendTable(ctx, table, ps, changed)
+	table, added, err := extendTable(ctx, table, &job)
 	if err != nil {
 		return nil, stats, err
 	}
@@ -89,7 +92,7 @@ func (db *DB) writePrincipals(ctx context.Context, tx *bolt.Tx, seq uint64, ps [
 			}
 		}
 	}
-	if len(changed) == 0 && len(removed) == 0 {
+	if stats.changed == 0 && len(removed) == 0 {
 		return table, stats, nil
 	}
 	seg, err := tx.Bucket(bucketPrincipals).CreateBucket(seqKey(seq))
@@ -97,15 +100,17 @@ func (db *DB) writePrincipals(ctx context.Context, tx *bolt.Tx, seq uint64, ps [
 		return nil, stats, fmt.Errorf("create segment %d: %w", seq, err)
 	}
 	seg.FillPercent = 1 // a new segment is only ever appended to
-	return table, stats, putEncoded(ctx, seg, ps, hashes, changed, removed, table)
+	job.table = table
+	return table, stats, putEncoded(ctx, seg, job, removed)
 }
 
-// diff compares ps with the newest stored version of every principal. Garbage collection
-// leaves no version that no snapshot sees, so those are the latest remaining snapshot's.
-func (db *DB) diff(ctx context.Context, segs []segment, ps []*inventory.Principal, hashes []inventory.Hash) (changed []int, removed [][]byte, err error) {
+// diff compares ps, walked in ID order, with the newest stored version of every principal, and
+// returns the indexes of the new and changed ones in ID order. Garbage collection leaves no
+// version that no snapshot sees, so those are the latest remaining snapshot's.
+func (db *DB) diff(ctx context.Context, segs []segment, ps []inventory.Principal, order []int32, hashes []inventory.Hash) (changed []int32, removed [][]byte, err error) {
 	m := newMerger(segs)
 	k, vers, more := m.next()
-	for i, steps := 0, 0; i < len(ps) || more; steps++ {
+	for j, steps := 0, 0; j < len(order) || more; steps++ {
 		if steps%ctxCheckEvery == 0 {
 			if err := checkCtx(ctx); err != nil {
 				return nil, nil, err
@@ -115,10 +120,10 @@ func (db *DB) diff(ctx context.Context, segs []segment, ps []*inventory.Principa
 		switch {
 		case !more:
 			c = 1
-		case i == len(ps):
+		case j == len(order):
 			c = -1
 		default:
-			c = strings.Compare(string(k), ps[i].ID)
+			c = strings.Compare(string(k), ps[order[j]].ID)
 		}
 		var v []byte
 		if c <= 0 {
@@ -134,13 +139,13 @@ func (db *DB) diff(ctx context.Context, segs []segment, ps []*inventory.Principa
 			}
 			k, vers, more = m.next()
 		case c > 0: // new
-			changed = append(changed, i)
-			i++
+			changed = append(changed, order[j])
+			j++
 		default:
-			if isTombstone(v) || inventory.Hash(v[:hashLen]) != hashes[i] {
+			if i := order[j]; isTombstone(v) || inventory.Hash(v[:hashLen]) != hashes[i] {
 				changed = append(changed, i)
 			}
-			i++
+			j++
 			k, vers, more = m.next()
 		}
 	}
@@ -148,43 +153,43 @@ func (db *DB) diff(ctx context.Context, segs []segment, ps []*inventory.Principa
 }
 
 // extendTable returns t, or a copy extended with the internable strings that t lacks and at
-// least minInternUses sampled records of ps[changed] use (most used first), and those strings.
-func extendTable(ctx context.Context, t *inventory.StringTable, ps []*inventory.Principal, changed []int) (*inventory.StringTable, []string, error) {
-	stride := max(1, (len(changed)+internSample-1)/internSample)
-	sample := make([]int, 0, len(changed)/stride+1)
-	for j := 0; j < len(changed); j += stride {
-		sample = append(sample, changed[j])
-	}
-	var (
-		mu    sync.Mutex
-		total map[string]int
-	)
-	err := parallelChunks(ctx, len(sample), func(lo, hi int) error {
-		counts := map[string]int{}
-		for _, i := range sample[lo:hi] {
-			inventory.EachInternable(ps[i], func(s string) {
-				if _, ok := t.ID(s); !ok {
-					counts[s]++
+// least minInternUses sampled records of the job's principals use (most used first), and those
+// strings.
+func extendTable(ctx context.Context, t *inventory.StringTable, job *encodeJob) (*inventory.StringTable, []string, error) {
+	n := job.len()
+	stride := max(1, (n+internSample-1)/internSample)
+	samples := (n + stride - 1) / stride
+	// One map per worker: the strings counted are few, the records many.
+	parts := min(runtime.GOMAXPROCS(0), max(1, samples/1024))
+	counts := make([]map[string]int, parts)
+	g, gctx := errgroup.WithContext(ctx)
+	for w := range parts {
+		g.Go(func() error {
+			c := map[string]int{}
+			for k := w * samples / parts; k < (w+1)*samples/parts; k++ {
+				if k%ctxCheckEvery == 0 {
+					if err := checkCtx(gctx); err != nil {
+						return err
+					}
 				}
-			})
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		if total == nil {
-			total = counts
+				inventory.EachInternable(&job.ps[job.index(k*stride)], func(s string) { c[s]++ })
+			}
+			counts[w] = c
 			return nil
-		}
-		for s, n := range counts {
-			total[s] += n
-		}
-		return nil
-	})
-	if err != nil {
+		})
+	}
+	if err := g.Wait(); err != nil {
 		return nil, nil, err
 	}
+	total := counts[0]
+	for _, c := range counts[1:] {
+		for s, k := range c {
+			total[s] += k
+		}
+	}
 	var added []string
-	for s, n := range total {
-		if n >= minInternUses {
+	for s, k := range total {
+		if _, known := t.ID(s); !known && k >= minInternUses {
 			added = append(added, s)
 		}
 	}
@@ -199,21 +204,53 @@ func extendTable(ctx context.Context, t *inventory.StringTable, ps []*inventory.
 	return nt, added, nil
 }
 
-// encodedChunk is the values of changed[lo:hi], ready once done is closed.
+// encodeJob says what putEncoded encodes and in which order it puts the values.
+type encodeJob struct {
+	ps []inventory.Principal
+	// all: encode all of ps, in order. Otherwise work lists the indexes in ps to encode, in the
+	// order to encode them.
+	all  bool
+	work []int32
+	// puts lists positions in work in ID order; nil means work is in ID order already.
+	puts []int32
+	// hashes holds the content hash of each of ps by index; nil means hash while encoding.
+	hashes []inventory.Hash
+	table  *inventory.StringTable
+}
+
+func (j *encodeJob) len() int {
+	if j.all {
+		return len(j.ps)
+	}
+	return len(j.work)
+}
+
+// index returns the index in ps of work item w.
+func (j *encodeJob) index(w int) int {
+	if j.all {
+		return w
+	}
+	return int(j.work[w])
+}
+
+// encodedChunk is the values of work items [lo, hi), ready once done is closed: item w's value
+// is arena[offs[w-lo]:offs[w-lo+1]].
 type encodedChunk struct {
 	lo, hi int
-	vals   [][]byte
+	arena  []byte
+	offs   []int
 	done   chan struct{}
 }
 
-// putEncoded encodes ps[changed] (hashing them too when hashes is nil) on worker goroutines,
-// chunk by chunk, and puts them and the tombstones of removed into seg in key order as the
-// chunks complete. bbolt keeps a reference to every value until commit, so each chunk encodes
-// into its own arena and no buffer is ever reused.
-func putEncoded(ctx context.Context, seg *bolt.Bucket, ps []*inventory.Principal, hashes []inventory.Hash, changed []int, removed [][]byte, table *inventory.StringTable) (err error) {
-	chunks := make([]encodedChunk, (len(changed)+chunkSize-1)/chunkSize)
+// putEncoded encodes the job's principals (hashing them too when it has no hashes) on worker
+// goroutines, chunk by chunk, and puts them and the tombstones of removed into seg in key order,
+// each as soon as its chunk is complete. bbolt keeps a reference to every value until commit,
+// so each chunk encodes into its own arena and no buffer is ever reused.
+func putEncoded(ctx context.Context, seg *bolt.Bucket, job encodeJob, removed [][]byte) (err error) {
+	n := job.len()
+	chunks := make([]encodedChunk, (n+chunkSize-1)/chunkSize)
 	for c := range chunks {
-		chunks[c] = encodedChunk{lo: c * chunkSize, hi: min((c+1)*chunkSize, len(changed)), done: make(chan struct{})}
+		chunks[c] = encodedChunk{lo: c * chunkSize, hi: min((c+1)*chunkSize, n), done: make(chan struct{})}
 	}
 	wctx, cancel := context.WithCancel(ctx)
 	g, gctx := errgroup.WithContext(wctx)
@@ -228,7 +265,7 @@ func putEncoded(ctx context.Context, seg *bolt.Bucket, ps []*inventory.Principal
 				if err := checkCtx(gctx); err != nil {
 					return err
 				}
-				ch.vals = encodeChunk(ps, hashes, changed[ch.lo:ch.hi], table)
+				ch.arena, ch.offs = encodeChunk(&job, ch.lo, ch.hi)
 				return nil
 			})
 		}
@@ -249,27 +286,37 @@ func putEncoded(ctx context.Context, seg *bolt.Bucket, ps []*inventory.Principal
 		}
 		return nil
 	}
-	for c := range chunks {
-		ch := &chunks[c]
-		<-ch.done
-		if ch.vals == nil {
-			return nil // a worker failed or was cancelled; g.Wait reports why
-		}
-		if err := checkCtx(ctx); err != nil {
-			return err
-		}
-		for j, v := range ch.vals {
-			id := ps[changed[ch.lo+j]].ID
-			for r < len(removed) && string(removed[r]) < id {
-				if err := put(removed[r], tombstone); err != nil {
-					return err
-				}
-				r++
-			}
-			key = append(key[:0], id...)
-			if err := put(key, v); err != nil {
+	ready := make([]bool, len(chunks))
+	for k := range n {
+		if k%ctxCheckEvery == 0 {
+			if err := checkCtx(ctx); err != nil {
 				return err
 			}
+		}
+		w := k
+		if job.puts != nil {
+			w = int(job.puts[k])
+		}
+		c := w / chunkSize
+		ch := &chunks[c]
+		if !ready[c] {
+			<-ch.done
+			if ch.offs == nil {
+				return nil // a worker failed or was cancelled; g.Wait reports why
+			}
+			ready[c] = true
+		}
+		id := job.ps[job.index(w)].ID
+		for r < len(removed) && string(removed[r]) < id {
+			if err := put(removed[r], tombstone); err != nil {
+				return err
+			}
+			r++
+		}
+		lo, hi := ch.offs[w-ch.lo], ch.offs[w-ch.lo+1]
+		key = append(key[:0], id...)
+		if err := put(key, ch.arena[lo:hi:hi]); err != nil {
+			return err
 		}
 	}
 	for ; r < len(removed); r++ {
@@ -277,31 +324,25 @@ func putEncoded(ctx context.Context, seg *bolt.Bucket, ps []*inventory.Principal
 			return err
 		}
 	}
-	return nil
+	return checkCtx(ctx)
 }
 
-// encodeChunk returns hash ‖ record for each of ps[idx], hashing with the encoding when hashes
-// is nil.
-func encodeChunk(ps []*inventory.Principal, hashes []inventory.Hash, idx []int, table *inventory.StringTable) [][]byte {
-	vals := make([][]byte, len(idx))
-	offs := make([]int, len(idx)+1)
-	arena := make([]byte, 0, len(idx)*256)
+// encodeChunk returns hash ‖ record for work items [lo, hi) of job, item w's value being
+// arena[offs[w-lo]:offs[w-lo+1]].
+func encodeChunk(job *encodeJob, lo, hi int) (arena []byte, offs []int) {
+	offs = make([]int, hi-lo+1)
+	arena = make([]byte, 0, (hi-lo)*arenaPerRecord)
 	var h inventory.Hasher
-	for j, i := range idx {
-		offs[j] = len(arena)
-		p := h.Canonical(ps[i])
-		var sum inventory.Hash
-		if hashes == nil {
-			sum = h.Sum(p)
+	for w := lo; w < hi; w++ {
+		offs[w-lo] = len(arena)
+		i := job.index(w)
+		if job.hashes == nil {
+			arena = h.AppendHashedRecord(arena, &job.ps[i], job.table)
 		} else {
-			sum = hashes[i]
+			arena = append(arena, job.hashes[i][:]...)
+			arena = inventory.AppendPrincipalRecord(arena, &job.ps[i], job.table)
 		}
-		arena = append(arena, sum[:]...)
-		arena = inventory.AppendPrincipalRecord(arena, p, table)
 	}
-	offs[len(idx)] = len(arena)
-	for j := range idx {
-		vals[j] = arena[offs[j]:offs[j+1]:offs[j+1]]
-	}
-	return vals
+	offs[hi-lo] = len(arena)
+	return arena, offs
 }
