@@ -16,7 +16,9 @@
 // on a goroutine whose panics cannot be recovered).
 //
 // A snapshot is written in one transaction and is either wholly there or absent, also when the
-// process is killed mid-write.
+// process is killed mid-write; likewise each DeleteSnapshot and Prune, garbage collection
+// included, is one transaction that a kill leaves done or not begun (TestCrashMidWrite and
+// TestCrashMidGC kill child processes at such moments).
 //
 // # Buckets (schema version 1)
 //

@@ -36,6 +36,10 @@ func TestMain(m *testing.M) {
 		childHoldLock()
 	case "write-large":
 		childWriteLarge()
+	case "prune":
+		childPrune()
+	case "delete":
+		childDelete()
 	default:
 		fmt.Fprintln(os.Stderr, "unknown child mode", os.Getenv(childEnv))
 		os.Exit(2)
