@@ -50,6 +50,9 @@ type Options struct {
 	// Now is the clock (report generation time, retention); nil means time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger // nil discards
+	// StageDone, when set, is called after each stage with its name and duration, from the
+	// goroutine running Run (for progress, or to measure each stage, e.g. `provost bench`).
+	StageDone func(Stage)
 }
 
 // Stage names, in pipeline order.
@@ -140,8 +143,12 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	stage := func(name string, fn func() error) error {
 		start := time.Now()
 		err := fn()
-		res.Stages = append(res.Stages, Stage{Name: name, Duration: time.Since(start)})
-		log.Debug("stage done", "stage", name, "duration", time.Since(start), "error", err)
+		st := Stage{Name: name, Duration: time.Since(start)}
+		res.Stages = append(res.Stages, st)
+		log.Debug("stage done", "stage", name, "duration", st.Duration, "error", err)
+		if opts.StageDone != nil {
+			opts.StageDone(st)
+		}
 		return err
 	}
 	db := opts.Store
@@ -304,15 +311,23 @@ func header(db *store.DB, m store.SnapshotMeta) (*inventory.Snapshot, error) {
 // identity provider) over the retained snapshots up to and including rep's snapshot, oldest
 // first, loading one snapshot at a time so memory stays that of one snapshot.
 func AddKPIs(db *store.DB, rep *reports.Report, opts reports.LifecycleOptions) error {
+	return addKPIs(db, rep, opts, nil)
+}
+
+// addKPIs is AddKPIs given the report's snapshot when it is already in memory (cur; nil loads
+// it), so that a run does not hold its snapshot twice.
+func addKPIs(db *store.DB, rep *reports.Report, opts reports.LifecycleOptions, cur *inventory.Snapshot) error {
 	metas, err := db.Snapshots()
 	if err != nil {
 		return err
 	}
 	lc := reports.NewLifecycle(opts)
 	for _, m := range metas {
-		s, err := db.Snapshot(m.ID)
-		if err != nil {
-			return fmt.Errorf("lifecycle KPIs: %w", err)
+		s := cur
+		if cur == nil || m.ID != cur.ID {
+			if s, err = db.Snapshot(m.ID); err != nil {
+				return fmt.Errorf("lifecycle KPIs: %w", err)
+			}
 		}
 		lc.Observe(s)
 		if m.ID == rep.Snapshot.ID {
@@ -340,7 +355,7 @@ func writeReports(ctx context.Context, opts Options, lib *policy.Library, res *R
 		return fmt.Errorf("build report: %w", err)
 	}
 	rep.Title = opts.ReportTitle
-	if err := AddKPIs(opts.Store, rep, LifecycleOptions(opts.PolicyConfig)); err != nil {
+	if err := addKPIs(opts.Store, rep, LifecycleOptions(opts.PolicyConfig), res.Snapshot); err != nil {
 		return err
 	}
 	paths, problems, err := WriteReports(ctx, opts.ReportDir, opts.ReportFormats, rep)
