@@ -328,14 +328,30 @@ func joinIdentityCenter(ctx context.Context, d *icData, partition string, docs m
 			}
 			j.counts["sso_groups"]++
 		}
+		// Each group's grants as its members get them: one Via string per group, not per member.
 		groupGrants := map[string][]inventory.Grant{}
 		for _, g := range inst.groups {
 			gid := aws.ToString(g.GroupId)
-			groupGrants[SSOPrincipalID(inst.store, gid)] = grantsOf[string(ssotypes.PrincipalTypeGroup)+":"+gid]
+			id := SSOPrincipalID(inst.store, gid)
+			gs := slices.Clone(grantsOf[string(ssotypes.PrincipalTypeGroup)+":"+gid])
+			via := "group:" + id
+			for i := range gs {
+				gs[i].Via = via
+			}
+			groupGrants[id] = gs
 		}
 
 		for _, u := range inst.users {
 			uid := aws.ToString(u.UserId)
+			direct := grantsOf[string(ssotypes.PrincipalTypeUser)+":"+uid]
+			n := len(direct)
+			for _, gid := range groupsOf[uid] {
+				n += len(groupGrants[gid])
+			}
+			var grants []inventory.Grant
+			if n > 0 {
+				grants = append(make([]inventory.Grant, 0, n), direct...)
+			}
 			p := inventory.Principal{
 				ID:        SSOPrincipalID(inst.store, uid),
 				Provider:  inventory.ProviderAWS,
@@ -346,7 +362,7 @@ func joinIdentityCenter(ctx context.Context, d *icData, partition string, docs m
 				NativeID:  uid,
 				CreatedAt: utc(u.CreatedAt),
 				Disabled:  u.UserStatus == idtypes.UserStatusDisabled,
-				Grants:    slices.Clone(grantsOf[string(ssotypes.PrincipalTypeUser)+":"+uid]),
+				Grants:    grants,
 				Groups:    groupsOf[uid],
 			}
 			a := map[string]string{}
@@ -360,10 +376,7 @@ func joinIdentityCenter(ctx context.Context, d *icData, partition string, docs m
 				p.Attributes = a
 			}
 			for _, gid := range p.Groups {
-				for _, g := range groupGrants[gid] {
-					g.Via = "group:" + gid
-					p.Grants = append(p.Grants, g)
-				}
+				p.Grants = append(p.Grants, groupGrants[gid]...)
 			}
 			p.Normalize()
 			j.principals = append(j.principals, p)

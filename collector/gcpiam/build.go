@@ -64,8 +64,9 @@ func (r *run) build(ctx context.Context) *collector.Result {
 	// Service accounts first, so that they belong to the project that owns them.
 	for _, id := range r.projects {
 		if pr := r.results[id]; pr != nil {
+			account := "projects/" + id // shared by the project's service accounts
 			for _, sa := range pr.accounts {
-				b.serviceAccount(id, sa, pr)
+				b.serviceAccount(account, sa, pr)
 			}
 		}
 	}
@@ -86,6 +87,7 @@ func (r *run) build(ctx context.Context) *collector.Result {
 	}
 	for _, where := range order {
 		below := desc(where)
+		inherited := "inherited:" + where // one string for every grant it explains
 		for _, bind := range r.policies[where] {
 			priv := roles[bind.role].doc.Privilege
 			for _, raw := range bind.members {
@@ -99,7 +101,7 @@ func (r *run) build(ctx context.Context) *collector.Result {
 				g := inventory.Grant{What: bind.role, Where: where, Via: "direct", Privilege: priv, Condition: bind.cond}
 				p.Grants = append(p.Grants, g)
 				for _, d := range below {
-					g.Where, g.Via = d, "inherited:"+where
+					g.Where, g.Via = d, inherited
 					p.Grants = append(p.Grants, g)
 				}
 			}
@@ -249,11 +251,12 @@ type builder struct {
 // <number>@cloudservices…, service-<number>@compute-system… and similar.
 var serviceAgentRE = regexp.MustCompile(`^(service-)?[0-9]+@|@gcp-sa-`)
 
-func (b *builder) serviceAccount(project string, sa *iam.ServiceAccount, pr *projectResult) {
+// serviceAccount adds a service account of the project named account ("projects/<ID>").
+func (b *builder) serviceAccount(account string, sa *iam.ServiceAccount, pr *projectResult) {
 	email := strings.ToLower(sa.Email)
 	p := &inventory.Principal{
 		ID: inventory.GCPPrincipalID(string(MemberServiceAccount), sa.Email), Provider: inventory.ProviderGCP,
-		Account: "projects/" + project, Kind: inventory.KindServiceAccount, Name: email, Email: email,
+		Account: account, Kind: inventory.KindServiceAccount, Name: email, Email: email,
 		NativeID: sa.UniqueId, Disabled: sa.Disabled,
 	}
 	last := pr.saLastAuth[email]
@@ -348,11 +351,14 @@ func (b *builder) expandGroups(ctx context.Context) inventory.Coverage {
 	}
 	slices.Sort(emails)
 	exps, cov := b.r.c.expandGroups(ctx, emails)
+	// Each group's own grants, as its members get them: one Via string per group.
 	own := map[string][]inventory.Grant{}
 	for _, email := range emails {
 		gp := b.byID[inventory.GCPPrincipalID(string(MemberGroup), email)]
+		via := "group:" + gp.ID
 		for _, g := range gp.Grants {
 			if !strings.HasPrefix(g.Via, "group:") {
+				g.Via = via
 				own[email] = append(own[email], g)
 			}
 		}
@@ -365,10 +371,7 @@ func (b *builder) expandGroups(ctx context.Context) inventory.Coverage {
 				continue
 			}
 			p.Groups = append(p.Groups, gp.ID)
-			for _, g := range own[email] {
-				g.Via = "group:" + gp.ID
-				p.Grants = append(p.Grants, g)
-			}
+			p.Grants = append(p.Grants, own[email]...)
 		}
 	}
 	return cov
