@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -43,6 +44,9 @@ type benchResult struct {
 	PlantedFound         bool    `json:"planted_found"`
 	// MemoryLimit is the audit process's Go soft memory limit (GOMEMLIMIT) when one was set.
 	MemoryLimit int64 `json:"memory_limit_bytes,omitempty"`
+	// StagePeaks is the measured audit process's peak resident set in each stage ("setup"
+	// before the first, "after" once the run is done), when the kernel allows resetting it.
+	StagePeaks map[string]int64 `json:"stage_peak_rss_bytes,omitempty"`
 }
 
 var benchStages = []string{"generate", "seed", "baseline", "collect", "store", "diff", "evaluate", "findings", "report"}
@@ -51,7 +55,7 @@ var benchStages = []string{"generate", "seed", "baseline", "collect", "store", "
 var measuredStages = []string{"collect", "store", "diff", "evaluate", "findings", "report"}
 
 func (a *app) newBenchCommand() *cobra.Command {
-	var scales string
+	var scales, memLimit string
 	var seed uint64
 	cmd := &cobra.Command{
 		Use:   "bench",
@@ -72,8 +76,13 @@ memory does not show in the next:
 It prints the time per stage, principals per second, the peak resident memory (VmHWM) of the
 measured audit process, of the baseline's and of the sandbox's, database bytes per principal
 and API calls per 1,000 principals, and checks that the findings are exactly the planted
-problems. The audit processes inherit the environment: GOMEMLIMIT and GOGC set there apply to
-them, and a memory limit in force is printed with the results.`,
+problems, the day's drift included.
+
+Garbage collection is the Go runtime's default unless told otherwise: --memory-limit sets a
+soft memory limit (GOMEMLIMIT) for the audit processes, which then collect garbage more often
+as they near it instead of letting the heap grow to twice what is live; GOMEMLIMIT and GOGC in
+the environment apply too. A limit in force is printed with the results. It is a soft limit:
+a process whose live data exceed it goes over it (and spends more time collecting).`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var list []int
@@ -84,13 +93,20 @@ them, and a memory limit in force is printed with the results.`,
 				}
 				list = append(list, n)
 			}
+			var env []string
+			if memLimit != "" {
+				if _, err := parseByteSize(memLimit); err != nil {
+					return usageErr(fmt.Errorf("--memory-limit %q: %w", memLimit, err))
+				}
+				env = []string{"GOMEMLIMIT=" + memLimit}
+			}
 			exe, err := os.Executable()
 			if err != nil {
 				return fmt.Errorf("bench: %w", err)
 			}
 			var results []benchResult
 			for _, n := range list {
-				r, err := a.benchScale(cmd.Context(), exe, n, seed)
+				r, err := a.benchScale(cmd.Context(), exe, env, n, seed)
 				if err != nil {
 					return fmt.Errorf("bench at scale %d: %w", n, err)
 				}
@@ -105,13 +121,14 @@ them, and a memory limit in force is printed with the results.`,
 	cmd.Annotations = map[string]string{annotationNoConfig: "true"}
 	cmd.Flags().StringVar(&scales, "scale", "10000,100000", "principal counts to measure, comma-separated")
 	cmd.Flags().Uint64Var(&seed, "seed", 0, "generator seed")
+	cmd.Flags().StringVar(&memLimit, "memory-limit", "", "Go soft memory limit of the audit processes (GOMEMLIMIT syntax, e.g. 3GiB); default none, or GOMEMLIMIT from the environment")
 	cmd.AddCommand(a.newBenchSandboxCommand(), a.newBenchAuditCommand())
 	return cmd
 }
 
 // benchScale measures one scale: a sandbox process, a baseline audit process and the measured
 // audit process, all children of this one.
-func (a *app) benchScale(ctx context.Context, exe string, scale int, seed uint64) (*benchResult, error) {
+func (a *app) benchScale(ctx context.Context, exe string, env []string, scale int, seed uint64) (*benchResult, error) {
 	r := &benchResult{Scale: scale, Stages: map[string]float64{}}
 	dir, err := os.MkdirTemp("", "provost-bench-")
 	if err != nil {
@@ -130,7 +147,7 @@ func (a *app) benchScale(ctx context.Context, exe string, scale int, seed uint64
 	db := filepath.Join(dir, "provost.db")
 	args := []string{"bench", "audit", "--endpoints", sb.readyFile, "--db-file", db}
 	t := time.Now()
-	base, err := runBenchAudit(ctx, exe, a.stderr, args...)
+	base, err := runBenchAudit(ctx, exe, env, a.stderr, args...)
 	if err != nil {
 		return nil, fmt.Errorf("baseline audit: %w", err)
 	}
@@ -144,7 +161,7 @@ func (a *app) benchScale(ctx context.Context, exe string, scale int, seed uint64
 	r.Stages["generate"] += st.GenerateSeconds
 	r.Stages["seed"] += st.LoadSeconds
 
-	m, err := runBenchAudit(ctx, exe, a.stderr, append(args, "--report-dir", filepath.Join(dir, "reports"))...)
+	m, err := runBenchAudit(ctx, exe, env, a.stderr, append(args, "--report-dir", filepath.Join(dir, "reports"))...)
 	if err != nil {
 		return nil, fmt.Errorf("measured audit: %w", err)
 	}
@@ -164,7 +181,7 @@ func (a *app) benchScale(ctx context.Context, exe string, scale int, seed uint64
 		r.EndToEnd += r.Stages[s]
 	}
 	r.Principals, r.Findings, r.PlantedFound = m.Principals, m.Findings, m.PlantedFound
-	r.PeakRSSBytes, r.MemoryLimit = m.PeakRSSBytes, m.MemoryLimit
+	r.PeakRSSBytes, r.MemoryLimit, r.StagePeaks = m.PeakRSSBytes, m.MemoryLimit, m.StagePeaks
 	if r.EndToEnd > 0 {
 		r.PrincipalsPerSecond = float64(r.Principals) / r.EndToEnd
 	}
@@ -251,11 +268,15 @@ func (sb *benchSandbox) close() error {
 	return sb.waitErr
 }
 
-// runBenchAudit runs `provost bench audit` in a new process and decodes its result.
-func runBenchAudit(ctx context.Context, exe string, stderr io.Writer, args ...string) (*benchAuditResult, error) {
+// runBenchAudit runs `provost bench audit` in a new process, with env added to this
+// process's environment, and decodes its result.
+func runBenchAudit(ctx context.Context, exe string, env []string, stderr io.Writer, args ...string) (*benchAuditResult, error) {
 	var out bytes.Buffer
 	cmd := exec.CommandContext(ctx, exe, args...)
 	cmd.Stdout, cmd.Stderr = &out, stderr
+	if len(env) > 0 {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	if err := cmd.Run(); err != nil {
 		return nil, err
 	}
@@ -264,6 +285,27 @@ func runBenchAudit(ctx context.Context, exe string, stderr io.Writer, args ...st
 		return nil, fmt.Errorf("audit process said %q: %w", out.String(), err)
 	}
 	return &r, nil
+}
+
+// parseByteSize reads a size the way the Go runtime reads GOMEMLIMIT: a number of bytes with
+// an optional B, KiB, MiB, GiB or TiB suffix.
+func parseByteSize(s string) (int64, error) {
+	num := s
+	unit := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"TiB", 1 << 40}, {"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"B", 1}} {
+		if n, ok := strings.CutSuffix(s, u.suffix); ok {
+			num, unit = n, u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n <= 0 || n > math.MaxInt64/unit {
+		return 0, errors.New("want a positive number of bytes with an optional B, KiB, MiB, GiB or TiB suffix, e.g. 3GiB")
+	}
+	return n * unit, nil
 }
 
 // memoryLimit is the Go soft memory limit in force, 0 when there is none.
@@ -276,6 +318,10 @@ func memoryLimit() int64 {
 
 // peakRSS is this process's peak resident set size (VmHWM), or 0 where /proc is missing.
 func peakRSS() int64 { return peakRSSOf("/proc/self/status") }
+
+// resetPeakRSS sets this process's VmHWM back to its current resident set (Linux ≥ 4.0), so
+// that the next peakRSS is the peak since now. It reports whether it could.
+func resetPeakRSS() bool { return os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil }
 
 // peakRSSOf reads VmHWM from a /proc/<pid>/status file; 0 when it cannot.
 func peakRSSOf(path string) int64 {
@@ -320,6 +366,23 @@ func printBench(w io.Writer, results []benchResult) error {
 	}
 	if err := t.flush(); err != nil {
 		return err
+	}
+	for _, r := range results {
+		if len(r.StagePeaks) == 0 {
+			continue
+		}
+		var parts []string
+		for _, s := range append([]string{"setup"}, append(measuredStages, "after")...) {
+			if p, ok := r.StagePeaks[s]; ok {
+				parts = append(parts, fmt.Sprintf("%s %d", s, p>>20))
+			}
+		}
+		if _, err := fmt.Fprintf(w, "\nScale %d, peak MiB of the measured audit by stage: %s.", r.Scale, strings.Join(parts, ", ")); err != nil {
+			return err
+		}
+	}
+	if len(results) > 0 && len(results[0].StagePeaks) > 0 {
+		fmt.Fprintln(w)
 	}
 	for l := range limits {
 		if _, err := fmt.Fprintf(w, "\nThe audit processes ran with a Go soft memory limit (GOMEMLIMIT) of %d MiB.\n", l>>20); err != nil {

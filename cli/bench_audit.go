@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"runtime/metrics"
+	"runtime/pprof"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -29,6 +31,9 @@ type benchAuditResult struct {
 	DBBytes      int64              `json:"db_bytes"`
 	PlantedFound bool               `json:"planted_found"`
 	MemoryLimit  int64              `json:"memory_limit_bytes,omitempty"`
+	// StagePeaks is the peak resident set during each stage (bench's names, "setup" before
+	// the first), where the kernel lets the peak be reset between stages; else empty.
+	StagePeaks map[string]int64 `json:"stage_peak_rss_bytes,omitempty"`
 }
 
 // benchStageOf maps audit.Run's stages onto bench's: loading the policies counts as
@@ -42,7 +47,7 @@ var benchStageOf = map[string]string{
 // newBenchAuditCommand is `provost bench audit`, hidden: one audit of a sandbox served by
 // `provost bench sandbox`, in a process of its own so that its peak memory is its own.
 func (a *app) newBenchAuditCommand() *cobra.Command {
-	var endpoints, dbPath, reportDir string
+	var endpoints, dbPath, reportDir, heapProfile string
 	cmd := &cobra.Command{
 		Use:    "audit",
 		Short:  "Run one measured audit of a bench sandbox (internal)",
@@ -56,6 +61,14 @@ planted problems, the database size and its own peak resident memory.`,
 			if endpoints == "" || dbPath == "" {
 				return usageErr(fmt.Errorf("--endpoints and --db-file are required"))
 			}
+			if heapProfile != "" {
+				stop := profileHeapPeaks(heapProfile)
+				defer func() {
+					if err := stop(); err != nil {
+						fmt.Fprintf(a.stderr, "provost: heap profile: %v\n", err)
+					}
+				}()
+			}
 			r, err := a.benchAudit(cmd.Context(), endpoints, dbPath, reportDir)
 			if err != nil {
 				return err
@@ -68,6 +81,7 @@ planted problems, the database size and its own peak resident memory.`,
 	fl.StringVar(&endpoints, "endpoints", "", "the sandbox's endpoints file (bench sandbox --ready-file)")
 	fl.StringVar(&dbPath, "db-file", "", "database file")
 	fl.StringVar(&reportDir, "report-dir", "", "directory for the HTML report; none when empty")
+	fl.StringVar(&heapProfile, "heap-profile", "", "write a pprof heap profile here each time the live heap reaches a new high")
 	return cmd
 }
 
@@ -100,6 +114,17 @@ func (a *app) benchAudit(ctx context.Context, endpointsPath, dbPath, reportDir s
 	if reportDir != "" {
 		opts.ReportDir, opts.ReportFormats = reportDir, []reports.Format{reports.FormatHTML}
 	}
+	peaks := map[string]int64{}
+	stagePeak := func(stage string) {
+		peaks[stage] = max(peaks[stage], peakRSS())
+		if !resetPeakRSS() {
+			peaks = nil
+		}
+	}
+	stagePeak("setup")
+	if peaks != nil {
+		opts.StageDone = func(s audit.Stage) { stagePeak(benchStageOf[s.Name]) }
+	}
 	res, err := audit.Run(ctx, opts)
 	if err != nil {
 		return nil, err
@@ -126,7 +151,60 @@ func (a *app) benchAudit(ctx context.Context, endpointsPath, dbPath, reportDir s
 	}
 	r.DBBytes = st.Size()
 	r.PeakRSSBytes = peakRSS()
+	if peaks != nil {
+		peaks["after"] = r.PeakRSSBytes
+		for _, p := range peaks {
+			r.PeakRSSBytes = max(r.PeakRSSBytes, p)
+		}
+		r.StagePeaks = peaks
+	}
 	return r, nil
+}
+
+// profileHeapPeaks checks the live heap every 50ms and writes a heap profile to path each
+// time it is higher than ever before, so that the file shows what was live at the peak (as of
+// the last garbage collection). stop ends the sampling and returns the first write error.
+func profileHeapPeaks(path string) (stop func() error) {
+	done := make(chan struct{})
+	finished := make(chan error, 1)
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	go func() {
+		var high uint64
+		var first error
+		tick := time.NewTicker(50 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				finished <- first
+				return
+			case <-tick.C:
+			}
+			metrics.Read(sample)
+			if v := sample[0].Value.Uint64(); v > high+high/50 {
+				high = v
+				if err := writeHeapProfile(path); err != nil && first == nil {
+					first = err
+				}
+			}
+		}
+	}()
+	return func() error {
+		close(done)
+		return <-finished
+	}
+}
+
+func writeHeapProfile(path string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func readJSONFile(path string, v any) error {

@@ -31,7 +31,8 @@ func TestBench(t *testing.T) {
 		args []string
 		code int
 	}{
-		{[]string{"bench", "--scale", "300", "-o", "json"}, 0},
+		{[]string{"bench", "--scale", "300", "--memory-limit", "2GiB", "-o", "json"}, 0},
+		{[]string{"bench", "--scale", "300", "--memory-limit", "2GB"}, 2},
 		{[]string{"bench", "--scale", "ten"}, 2},
 		{[]string{"bench", "--scale", "0"}, 2},
 		{[]string{"bench", "sandbox", "--scale", "300"}, 2},         // no --dir
@@ -59,6 +60,20 @@ func TestBench(t *testing.T) {
 		if r.PeakRSSBytes <= 0 || r.BaselinePeakRSSBytes <= 0 || r.SandboxPeakRSSBytes <= 0 {
 			t.Errorf("%v: peaks audit %d, baseline %d, sandbox %d: want all > 0", tc.args, r.PeakRSSBytes, r.BaselinePeakRSSBytes, r.SandboxPeakRSSBytes)
 		}
+		if r.MemoryLimit != 2<<30 {
+			t.Errorf("%v: the audit process's memory limit is %d, want %d", tc.args, r.MemoryLimit, 2<<30)
+		}
+		var peakStages []string
+		for s, p := range r.StagePeaks {
+			peakStages = append(peakStages, s)
+			if p <= 0 || p > r.PeakRSSBytes {
+				t.Errorf("%v: stage %s peak %d, want 1..%d", tc.args, s, p, r.PeakRSSBytes)
+			}
+		}
+		slices.Sort(peakStages)
+		if diff := cmp.Diff([]string{"after", "collect", "diff", "evaluate", "findings", "report", "setup", "store"}, peakStages); diff != "" {
+			t.Errorf("stages with a peak (-want +got):\n%s", diff)
+		}
 		var stages []string
 		for s := range r.Stages {
 			stages = append(stages, s)
@@ -68,6 +83,21 @@ func TestBench(t *testing.T) {
 		slices.Sort(stages)
 		if diff := cmp.Diff(want, stages); diff != "" {
 			t.Errorf("stages (-want +got):\n%s", diff)
+		}
+	}
+}
+
+func TestParseByteSize(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int64 // 0: an error
+	}{
+		{"1024", 1024}, {"512B", 512}, {"4KiB", 4 << 10}, {"3GiB", 3 << 30}, {"100MiB", 100 << 20}, {"1TiB", 1 << 40},
+		{"", 0}, {"0", 0}, {"-1GiB", 0}, {"2GB", 0}, {"1.5GiB", 0}, {"GiB", 0}, {"9999999TiB", 0},
+	} {
+		got, err := parseByteSize(tc.in)
+		if got != tc.want || (err != nil) != (tc.want == 0) {
+			t.Errorf("parseByteSize(%q) = %d, %v; want %d", tc.in, got, err, tc.want)
 		}
 	}
 }
