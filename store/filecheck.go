@@ -135,14 +135,25 @@ func checkHeader(f *os.File, path string, size int64, readOnly bool) error {
 		return fmt.Errorf("open %s: %w", path, err)
 	}
 	m0, err0 := parseMeta(b0)
-	pageSize := int64(os.Getpagesize())
-	if err0 == nil {
-		pageSize = int64(m0.pageSize)
-	}
 	var m1 boltMeta
 	err1 := errors.New("second meta page is beyond the end of the file")
-	if b1, err := readAt(pageSize, pageHeaderSize+metaSize); err == nil {
-		m1, err1 = parseMeta(b1)
+	if err0 == nil {
+		if b1, err := readAt(int64(m0.pageSize), pageHeaderSize+metaSize); err == nil {
+			m1, err1 = parseMeta(b1)
+		}
+	} else {
+		// The page size is in the damaged first meta page: look for the second where each
+		// page size would put it, as bbolt does.
+		for ps := int64(minPageSize); ps <= maxPageSize; ps <<= 1 {
+			b1, err := readAt(ps, pageHeaderSize+metaSize)
+			if err != nil {
+				break
+			}
+			if m, err := parseMeta(b1); err == nil && int64(m.pageSize) == ps {
+				m1, err1 = m, nil
+				break
+			}
+		}
 	}
 	m := m0
 	switch {
