@@ -3,10 +3,14 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"runtime/metrics"
 	"runtime/pprof"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -34,6 +38,10 @@ type benchAuditResult struct {
 	// StagePeaks is the peak resident set during each stage (bench's names, "setup" before
 	// the first), where the kernel lets the peak be reset between stages; else empty.
 	StagePeaks map[string]int64 `json:"stage_peak_rss_bytes,omitempty"`
+	// PeakLiveHeap and StageLiveHeap are the highest live heap (what the last garbage
+	// collection kept, sampled every 20ms) in the run and in each stage.
+	PeakLiveHeap  int64            `json:"peak_live_heap_bytes"`
+	StageLiveHeap map[string]int64 `json:"stage_live_heap_bytes,omitempty"`
 }
 
 // benchStageOf maps audit.Run's stages onto bench's: loading the policies counts as
@@ -61,15 +69,12 @@ planted problems, the database size and its own peak resident memory.`,
 			if endpoints == "" || dbPath == "" {
 				return usageErr(fmt.Errorf("--endpoints and --db-file are required"))
 			}
-			if heapProfile != "" {
-				stop := profileHeapPeaks(heapProfile)
-				defer func() {
-					if err := stop(); err != nil {
-						fmt.Fprintf(a.stderr, "provost: heap profile: %v\n", err)
-					}
-				}()
+			watch, err := startHeapWatcher(heapProfile)
+			if err != nil {
+				return fmt.Errorf("heap profile: %w", err)
 			}
-			r, err := a.benchAudit(cmd.Context(), endpoints, dbPath, reportDir)
+			defer watch.stop()
+			r, err := a.benchAudit(cmd.Context(), endpoints, dbPath, reportDir, watch)
 			if err != nil {
 				return err
 			}
@@ -81,11 +86,11 @@ planted problems, the database size and its own peak resident memory.`,
 	fl.StringVar(&endpoints, "endpoints", "", "the sandbox's endpoints file (bench sandbox --ready-file)")
 	fl.StringVar(&dbPath, "db-file", "", "database file")
 	fl.StringVar(&reportDir, "report-dir", "", "directory for the HTML report; none when empty")
-	fl.StringVar(&heapProfile, "heap-profile", "", "write a pprof heap profile here each time the live heap reaches a new high")
+	fl.StringVar(&heapProfile, "heap-profile", "", "directory for one pprof heap profile per stage, taken at the stage's highest live heap")
 	return cmd
 }
 
-func (a *app) benchAudit(ctx context.Context, endpointsPath, dbPath, reportDir string) (*benchAuditResult, error) {
+func (a *app) benchAudit(ctx context.Context, endpointsPath, dbPath, reportDir string, watch *heapWatcher) (*benchAuditResult, error) {
 	var ep sandbox.Endpoints
 	if err := readJSONFile(endpointsPath, &ep); err != nil {
 		return nil, err
@@ -122,8 +127,12 @@ func (a *app) benchAudit(ctx context.Context, endpointsPath, dbPath, reportDir s
 		}
 	}
 	stagePeak("setup")
-	if peaks != nil {
-		opts.StageDone = func(s audit.Stage) { stagePeak(benchStageOf[s.Name]) }
+	watch.stageDone("setup", "setup")
+	opts.StageDone = func(s audit.Stage) {
+		if peaks != nil {
+			stagePeak(benchStageOf[s.Name])
+		}
+		watch.stageDone(benchStageOf[s.Name], s.Name)
 	}
 	res, err := audit.Run(ctx, opts)
 	if err != nil {
@@ -151,6 +160,13 @@ func (a *app) benchAudit(ctx context.Context, endpointsPath, dbPath, reportDir s
 	}
 	r.DBBytes = st.Size()
 	r.PeakRSSBytes = peakRSS()
+	var werr error
+	if r.StageLiveHeap, werr = watch.stop(); werr != nil {
+		fmt.Fprintf(a.stderr, "provost: heap profile: %v\n", werr)
+	}
+	for _, v := range r.StageLiveHeap {
+		r.PeakLiveHeap = max(r.PeakLiveHeap, v)
+	}
 	if peaks != nil {
 		peaks["after"] = r.PeakRSSBytes
 		for _, p := range peaks {
@@ -161,38 +177,88 @@ func (a *app) benchAudit(ctx context.Context, endpointsPath, dbPath, reportDir s
 	return r, nil
 }
 
-// profileHeapPeaks checks the live heap every 50ms and writes a heap profile to path each
-// time it is higher than ever before, so that the file shows what was live at the peak (as of
-// the last garbage collection). stop ends the sampling and returns the first write error.
-func profileHeapPeaks(path string) (stop func() error) {
-	done := make(chan struct{})
-	finished := make(chan error, 1)
-	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+// heapWatcher samples the live heap (as of the last garbage collection) every 20ms and keeps
+// its highest value per stage; with a directory it also writes a heap profile each time the
+// live heap is higher than before in the stage, so that each stage's file shows what was live
+// at its peak.
+type heapWatcher struct {
+	dir      string // "" writes no profiles
+	mu       sync.Mutex
+	high     uint64
+	highs    map[string]int64 // per stage
+	err      error
+	done     chan struct{}
+	finished chan struct{}
+	stopped  sync.Once
+}
+
+func startHeapWatcher(dir string) (*heapWatcher, error) {
+	if dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, err
+		}
+	}
+	h := &heapWatcher{dir: dir, highs: map[string]int64{}, done: make(chan struct{}), finished: make(chan struct{})}
 	go func() {
-		var high uint64
-		var first error
-		tick := time.NewTicker(50 * time.Millisecond)
+		defer close(h.finished)
+		tick := time.NewTicker(20 * time.Millisecond)
 		defer tick.Stop()
 		for {
 			select {
-			case <-done:
-				finished <- first
+			case <-h.done:
 				return
 			case <-tick.C:
 			}
-			metrics.Read(sample)
-			if v := sample[0].Value.Uint64(); v > high+high/50 {
-				high = v
-				if err := writeHeapProfile(path); err != nil && first == nil {
-					first = err
+			v := liveHeap()
+			h.mu.Lock()
+			if v > h.high {
+				if h.dir != "" && v > h.high+h.high/50 {
+					if err := writeHeapProfile(filepath.Join(h.dir, "current.pprof")); err != nil && h.err == nil {
+						h.err = err
+					}
 				}
+				h.high = v
 			}
+			h.mu.Unlock()
 		}
 	}()
-	return func() error {
-		close(done)
-		return <-finished
+	return h, nil
+}
+
+// stageDone ends a stage: its high is recorded under name (the highest when several stages
+// share one), its profile filed as file.pprof.
+func (h *heapWatcher) stageDone(name, file string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.high = max(h.high, liveHeap()) // a stage shorter than the sampling period has this one
+	h.highs[name] = max(h.highs[name], int64(h.high))
+	if h.dir != "" {
+		if err := os.Rename(filepath.Join(h.dir, "current.pprof"), filepath.Join(h.dir, file+".pprof")); err != nil && !errors.Is(err, fs.ErrNotExist) && h.err == nil {
+			h.err = err
+		}
 	}
+	h.high = 0
+}
+
+// stop ends the sampling, recording what came after the last stage as "after", and returns
+// the highs per stage and the first error writing a profile. Calls after the first only
+// return the same.
+func (h *heapWatcher) stop() (map[string]int64, error) {
+	h.stopped.Do(func() {
+		close(h.done)
+		<-h.finished
+		h.stageDone("after", "after")
+	})
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.highs, h.err
+}
+
+// liveHeap is the heap the last garbage collection kept.
+func liveHeap() uint64 {
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
 }
 
 func writeHeapProfile(path string) error {

@@ -70,6 +70,14 @@ func TestBench(t *testing.T) {
 				t.Errorf("%v: stage %s peak %d, want 1..%d", tc.args, s, p, r.PeakRSSBytes)
 			}
 		}
+		for s, v := range r.StageLiveHeap {
+			if v <= 0 || v > r.PeakLiveHeap {
+				t.Errorf("%v: stage %s live heap %d, want 1..%d", tc.args, s, v, r.PeakLiveHeap)
+			}
+		}
+		if len(r.StageLiveHeap) != len(r.StagePeaks) {
+			t.Errorf("%v: live heap for %d stages, peaks for %d", tc.args, len(r.StageLiveHeap), len(r.StagePeaks))
+		}
 		slices.Sort(peakStages)
 		if diff := cmp.Diff([]string{"after", "collect", "diff", "evaluate", "findings", "report", "setup", "store"}, peakStages); diff != "" {
 			t.Errorf("stages with a peak (-want +got):\n%s", diff)
