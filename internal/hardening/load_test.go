@@ -22,8 +22,8 @@ import (
 // read routes, while the daemon runs a real audit of the sandbox (collect, link, evaluate,
 // store) started over the API. Every answer during the run is 200 with a complete body, the
 // run succeeds and its snapshot is then listed. Under -race this is the data race check of the
-// daemon's cache, metrics and store reads against a writer. (Remediation running at the same
-// time is not part of it yet: see docs/reliability.md.)
+// daemon's cache, metrics and store reads against a writer. TestAPIUnderLoadDuringRemediation
+// does the same while the daemon remediates.
 func TestAPIUnderLoadDuringScan(t *testing.T) {
 	ctx := context.Background()
 	org := sandbox.Generate(sandbox.GenerateOptions{Seed: 11})
