@@ -8,6 +8,9 @@
 //     /var/tmp/provost-testpeer and held under a machine-wide lock, since it needs ports 389 and
 //     636) and SCIM (the project's scimmy server in scripts/peers/scim-server): each test gets
 //     its own OU or tenant.
+//   - FaultProxy: not a peer but a loopback TCP proxy in front of one, which resets chosen
+//     connections (when accepted or after some bytes of the answer), vanishes and comes back, for
+//     tests of connections breaking under a collector.
 //   - Chromium: Debian's browser for the report and dashboard browser tests, and ArtifactDir for
 //     their screenshots ($PROVOST_ARTIFACTS).
 //
