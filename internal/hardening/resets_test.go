@@ -56,10 +56,11 @@ func fastSources(t *testing.T, env *sandbox.Env) []collector.Source {
 }
 
 // broken matches how Go's HTTP client reports a connection reset under it: when accepted it
-// reads the reset (the client's port changes from run to run); part-way through an answer it
-// sees the answer end early, as a short header line or an unexpected EOF, or reads the reset,
-// depending on whether the data or the RST is read first.
-var broken = regexp.MustCompile(`read tcp 127\.0\.0\.1:[0-9]+->[0-9.:]+: read: connection reset by peer|` +
+// reads (or, sending, writes into) the reset, directly or while the connection idled in the
+// pool (the client's port changes from run to run); part-way through an answer it sees the
+// answer end early, as a short header line or an unexpected EOF, or reads the reset, depending
+// on whether the data or the RST is read first.
+var broken = regexp.MustCompile(`(readLoopPeekFailLocked: )?(read|write) tcp 127\.0\.0\.1:[0-9]+->[0-9.:]+: (read|write): (connection reset by peer|broken pipe)|` +
 	`net/http: HTTP/1\.x transport connection broken: (unexpected EOF|malformed MIME header[^;]*)`)
 
 // removals are the drift events that say access went away.
