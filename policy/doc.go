@@ -39,8 +39,14 @@
 // fails on a field comparison costs about 0.35 µs per item, one that reads a library rule about
 // 1 µs (so hot bodies read library rules once, before iterating); calling every check as a
 // function of one item is several times slower, and OPA's partial evaluation of the class
-// queries about 1.5 times slower (BenchmarkRuleShape, BenchmarkCheckCost). Raising GOGC (e.g. 400) or setting
-// GOMEMLIMIT with GOGC=off in the binary buys about 10 % when memory allows; Evaluate does
+// queries about 1.5 times slower (BenchmarkRuleShape, BenchmarkCheckCost). OPA's Wasm target
+// is slower still: the class queries compiled to Wasm and run by OPA's wazero engine give the
+// same findings but cost 6 to 9 times the CPU (BenchmarkWasmTarget: about 480 µs per principal
+// against 60 to 80), about 100 µs of it only to get the batch into the module, which parses
+// its input on every evaluation, and about half the rest in sprintf, a host call whose
+// arguments go through text both ways; compiling the class queries takes about 3 s more per
+// snapshot. Evaluate therefore uses topdown. Raising GOGC (e.g. 400) or setting GOMEMLIMIT
+// with GOGC=off in the binary buys about 10 % when memory allows; Evaluate does
 // not change process-wide GC settings itself. Deny statements and permission boundaries are
 // not subtracted when judging AWS admin reach.
 package policy
