@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -55,11 +56,31 @@ type icData struct {
 
 type icInstance struct {
 	arn, store, owner string
-	users             []idtypes.User
+	users             []icUser
 	groups            []idtypes.Group
 	members           map[string][]string // group ID → user IDs
 	permSets          []icPermissionSet
 	assignments       []ssotypes.AccountAssignment
+}
+
+// icUser is what the collector keeps of an identity store user: the SDK's User holds much
+// more, and an identity store can hold hundreds of thousands of users.
+type icUser struct {
+	id, userName, displayName, email, externalID string
+	created                                      time.Time
+	disabled, hasExternalID                      bool
+}
+
+func newICUser(u *idtypes.User) icUser {
+	v := icUser{id: aws.ToString(u.UserId), userName: aws.ToString(u.UserName), displayName: aws.ToString(u.DisplayName),
+		email: primaryEmail(u.Emails), created: utc(u.CreatedAt), disabled: u.UserStatus == idtypes.UserStatusDisabled}
+	if v.email == v.userName {
+		v.email = v.userName // one string for both
+	}
+	if len(u.ExternalIds) > 0 {
+		v.externalID, v.hasExternalID = aws.ToString(u.ExternalIds[0].Id), true
+	}
+	return v
 }
 
 type icPermissionSet struct {
@@ -119,7 +140,9 @@ func (c *Collector) readIdentityStore(ctx context.Context, client identityStoreA
 		if err != nil {
 			return fmt.Errorf("list users: %w", Classify(err))
 		}
-		inst.users = append(inst.users, page.Users...)
+		for i := range page.Users {
+			inst.users = append(inst.users, newICUser(&page.Users[i]))
+		}
 	}
 	gp := identitystore.NewListGroupsPaginator(client, &identitystore.ListGroupsInput{IdentityStoreId: aws.String(inst.store)})
 	for gp.HasMorePages() {
@@ -342,7 +365,7 @@ func joinIdentityCenter(ctx context.Context, d *icData, partition string, docs m
 		}
 
 		for _, u := range inst.users {
-			uid := aws.ToString(u.UserId)
+			uid := u.id
 			direct := grantsOf[string(ssotypes.PrincipalTypeUser)+":"+uid]
 			n := len(direct)
 			for _, gid := range groupsOf[uid] {
@@ -357,22 +380,22 @@ func joinIdentityCenter(ctx context.Context, d *icData, partition string, docs m
 				Provider:  inventory.ProviderAWS,
 				Account:   inst.owner,
 				Kind:      inventory.KindSSOUser,
-				Name:      aws.ToString(u.UserName),
-				Email:     primaryEmail(u.Emails),
+				Name:      u.userName,
+				Email:     u.email,
 				NativeID:  uid,
-				CreatedAt: utc(u.CreatedAt),
-				Disabled:  u.UserStatus == idtypes.UserStatusDisabled,
+				CreatedAt: u.created,
+				Disabled:  u.disabled,
 				Grants:    grants,
 				Groups:    groupsOf[uid],
 			}
-			a := map[string]string{}
-			if dn := aws.ToString(u.DisplayName); dn != "" {
-				a["display_name"] = dn
-			}
-			if len(u.ExternalIds) > 0 {
-				a["external_id"] = aws.ToString(u.ExternalIds[0].Id)
-			}
-			if len(a) > 0 {
+			if u.displayName != "" || u.hasExternalID {
+				a := make(map[string]string, 2)
+				if u.displayName != "" {
+					a["display_name"] = u.displayName
+				}
+				if u.hasExternalID {
+					a["external_id"] = u.externalID
+				}
 				p.Attributes = a
 			}
 			for _, gid := range p.Groups {
