@@ -239,11 +239,12 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 
 	if err := stage(StageFindings, func() error {
 		res.Findings = finding.Merge(prevFindings, current.Findings, current.EvalTime, finding.CoverageScopes(snap.Coverage))
+		current, prevFindings = nil, nil // merged into res.Findings: not held through the later stages
 		return db.PutFindings(ctx, snap.ID, res.Findings)
 	}); err != nil {
 		return nil, fmt.Errorf("store findings: %w", err)
 	}
-	res.count(current.EvalTime)
+	res.count(res.EvalTime)
 
 	// notify: send res (new findings, drift) to the configured channels here.
 	if opts.Remediation != nil {
@@ -311,32 +312,35 @@ func header(db *store.DB, m store.SnapshotMeta) (*inventory.Snapshot, error) {
 // identity provider) over the retained snapshots up to and including rep's snapshot, oldest
 // first, loading one snapshot at a time so memory stays that of one snapshot.
 func AddKPIs(db *store.DB, rep *reports.Report, opts reports.LifecycleOptions) error {
-	return addKPIs(db, rep, opts, nil)
-}
-
-// addKPIs is AddKPIs given the report's snapshot when it is already in memory (cur; nil loads
-// it), so that a run does not hold its snapshot twice.
-func addKPIs(db *store.DB, rep *reports.Report, opts reports.LifecycleOptions, cur *inventory.Snapshot) error {
-	metas, err := db.Snapshots()
+	k, err := lifecycleKPIs(db, rep.Snapshot.ID, opts, nil)
 	if err != nil {
 		return err
+	}
+	rep.KPIs = &k
+	return nil
+}
+
+// lifecycleKPIs computes the KPIs of AddKPIs up to and including snapshot id; cur, when not
+// nil, is that snapshot already in memory, so that a run does not hold its snapshot twice.
+func lifecycleKPIs(db *store.DB, id string, opts reports.LifecycleOptions, cur *inventory.Snapshot) (reports.KPIs, error) {
+	metas, err := db.Snapshots()
+	if err != nil {
+		return reports.KPIs{}, err
 	}
 	lc := reports.NewLifecycle(opts)
 	for _, m := range metas {
 		s := cur
 		if cur == nil || m.ID != cur.ID {
 			if s, err = db.Snapshot(m.ID); err != nil {
-				return fmt.Errorf("lifecycle KPIs: %w", err)
+				return reports.KPIs{}, fmt.Errorf("lifecycle KPIs: %w", err)
 			}
 		}
 		lc.Observe(s)
-		if m.ID == rep.Snapshot.ID {
+		if m.ID == id {
 			break
 		}
 	}
-	k := lc.KPIs()
-	rep.KPIs = &k
-	return nil
+	return lc.KPIs(), nil
 }
 
 // LifecycleOptions are the KPI settings that follow from the checks' thresholds.
@@ -350,14 +354,17 @@ func ReportFile(f reports.Format) string { return "report" + f.Extension() }
 // writeReports renders every configured format into opts.ReportDir. A format that fails to
 // render is a problem of the run, not a failure of it.
 func writeReports(ctx context.Context, opts Options, lib *policy.Library, res *Result, prev *inventory.Snapshot, now time.Time) error {
+	// The KPIs first: they load the earlier snapshots one at a time, which had better not
+	// overlap with the report's own structures.
+	k, err := lifecycleKPIs(opts.Store, res.Snapshot.ID, LifecycleOptions(opts.PolicyConfig), res.Snapshot)
+	if err != nil {
+		return err
+	}
 	rep, err := BuildReport(opts.Store, res.Snapshot, res.Findings, res.Drift, prev, lib, opts.Waivers, now)
 	if err != nil {
 		return fmt.Errorf("build report: %w", err)
 	}
-	rep.Title = opts.ReportTitle
-	if err := addKPIs(opts.Store, rep, LifecycleOptions(opts.PolicyConfig), res.Snapshot); err != nil {
-		return err
-	}
+	rep.Title, rep.KPIs = opts.ReportTitle, &k
 	paths, problems, err := WriteReports(ctx, opts.ReportDir, opts.ReportFormats, rep)
 	res.Reports = paths
 	res.Problems = append(res.Problems, problems...)
