@@ -36,12 +36,14 @@ type benchResult struct {
 	// PeakRSSBytes is the measured audit process's peak resident set (VmHWM); BaselinePeak
 	// that of the baseline audit's process and SandboxPeak that of the sandbox process
 	// serving the fakes.
-	PeakRSSBytes         int64   `json:"peak_rss_bytes"`
-	BaselinePeakRSSBytes int64   `json:"baseline_peak_rss_bytes"`
-	SandboxPeakRSSBytes  int64   `json:"sandbox_peak_rss_bytes"`
-	DBBytesPerPrincipal  float64 `json:"db_bytes_per_principal"`
-	APICallsPer1kPrincip float64 `json:"api_calls_per_1k_principals"`
-	PlantedFound         bool    `json:"planted_found"`
+	PeakRSSBytes         int64 `json:"peak_rss_bytes"`
+	BaselinePeakRSSBytes int64 `json:"baseline_peak_rss_bytes"`
+	SandboxPeakRSSBytes  int64 `json:"sandbox_peak_rss_bytes"`
+	// PeakBytesPerPrincipal is PeakRSSBytes over Principals.
+	PeakBytesPerPrincipal float64 `json:"peak_bytes_per_principal"`
+	DBBytesPerPrincipal   float64 `json:"db_bytes_per_principal"`
+	APICallsPer1kPrincip  float64 `json:"api_calls_per_1k_principals"`
+	PlantedFound          bool    `json:"planted_found"`
 	// MemoryLimit is the audit process's Go soft memory limit (GOMEMLIMIT) when one was set.
 	MemoryLimit int64 `json:"memory_limit_bytes,omitempty"`
 	// StagePeaks is the measured audit process's peak resident set in each stage ("setup"
@@ -193,6 +195,7 @@ func (a *app) benchScale(ctx context.Context, exe string, env []string, scale in
 	}
 	if r.Principals > 0 {
 		r.DBBytesPerPrincipal = float64(m.DBBytes) / float64(r.Principals)
+		r.PeakBytesPerPrincipal = float64(r.PeakRSSBytes) / float64(r.Principals)
 		r.APICallsPer1kPrincip = float64(st.Calls) * 1000 / float64(r.Principals)
 	}
 	return r, nil
@@ -352,7 +355,7 @@ func printBench(w io.Writer, results []benchResult) error {
 	for _, s := range benchStages {
 		header = append(header, strings.ToUpper(s)+" s")
 	}
-	header = append(header, "END-TO-END s", "PRINCIPALS/s", "PEAK AUDIT MiB", "PEAK BASELINE MiB", "PEAK SANDBOX MiB",
+	header = append(header, "END-TO-END s", "PRINCIPALS/s", "PEAK AUDIT MiB", "AUDIT B/PRINCIPAL", "PEAK BASELINE MiB", "PEAK SANDBOX MiB",
 		"DB B/PRINCIPAL", "CALLS/1k", "PLANTED")
 	t := newTable(w, header...)
 	limits := map[int64]bool{}
@@ -362,7 +365,7 @@ func printBench(w io.Writer, results []benchResult) error {
 			row = append(row, fmt.Sprintf("%.2f", r.Stages[s]))
 		}
 		row = append(row, fmt.Sprintf("%.2f", r.EndToEnd), fmt.Sprintf("%.0f", r.PrincipalsPerSecond),
-			fmt.Sprintf("%d", r.PeakRSSBytes>>20), fmt.Sprintf("%d", r.BaselinePeakRSSBytes>>20),
+			fmt.Sprintf("%d", r.PeakRSSBytes>>20), fmt.Sprintf("%.0f", r.PeakBytesPerPrincipal), fmt.Sprintf("%d", r.BaselinePeakRSSBytes>>20),
 			fmt.Sprintf("%d", r.SandboxPeakRSSBytes>>20), fmt.Sprintf("%.0f", r.DBBytesPerPrincipal),
 			fmt.Sprintf("%.1f", r.APICallsPer1kPrincip), map[bool]string{true: "all found", false: "MISSING"}[r.PlantedFound])
 		t.row(row...)
