@@ -61,7 +61,7 @@ func buildAccount(account string, d *authDetails, rows []ReportRow, mfa map[stri
 		report[rows[i].ARN] = &rows[i]
 	}
 
-	var principals []inventory.Principal
+	principals := make([]inventory.Principal, 0, len(d.groups)+len(d.users)+len(d.roles)+1)
 	seen := map[string]bool{}
 	add := func(p inventory.Principal) {
 		if seen[p.ID] {
@@ -73,12 +73,17 @@ func buildAccount(account string, d *authDetails, rows []ReportRow, mfa map[stri
 	}
 
 	groupARNs := map[string]string{}
+	// Each group's grants as its members get them: one Via string per group, not per member.
 	groupGrants := map[string][]inventory.Grant{}
 	for _, g := range d.groups {
 		arn := aws.ToString(g.Arn)
 		groupARNs[aws.ToString(g.GroupName)] = arn
 		grants := b.grants(arn, g.AttachedManagedPolicies, g.GroupPolicyList)
-		groupGrants[arn] = grants
+		viaGroup, name := slices.Clone(grants), "group:"+arn
+		for i := range viaGroup {
+			viaGroup[i].Via = name
+		}
+		groupGrants[arn] = viaGroup
 		add(inventory.Principal{
 			ID:         arn,
 			Provider:   inventory.ProviderAWS,
@@ -113,10 +118,7 @@ func buildAccount(account string, d *authDetails, rows []ReportRow, mfa map[stri
 				continue
 			}
 			p.Groups = append(p.Groups, garn)
-			for _, g := range groupGrants[garn] {
-				g.Via = "group:" + garn
-				p.Grants = append(p.Grants, g)
-			}
+			p.Grants = append(p.Grants, groupGrants[garn]...)
 		}
 		if row := report[arn]; row != nil {
 			applyReport(&p, row, false)
@@ -125,12 +127,19 @@ func buildAccount(account string, d *authDetails, rows []ReportRow, mfa map[stri
 		add(p)
 	}
 
+	trusts := map[string]string{}
 	for _, r := range d.roles {
 		arn := aws.ToString(r.Arn)
 		path := aws.ToString(r.Path)
 		trust, err := decodeDocument(aws.ToString(r.AssumeRolePolicyDocument))
 		if err != nil {
 			b.problem("role "+arn, collector.Errorf(inventory.ErrInvalid, "assume role policy: %w", err))
+		}
+		// Roles share a handful of trust policies: one string for each.
+		if t, ok := trusts[trust]; ok {
+			trust = t
+		} else {
+			trusts[trust] = trust
 		}
 		a := attrs(AttrPath, path, AttrPermissionsBoundary, boundary(r.PermissionsBoundary), AttrAssumeRolePolicy, trust)
 		if strings.HasPrefix(path, "/aws-service-role/") {
