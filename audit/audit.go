@@ -14,6 +14,7 @@ import (
 	"github.com/provost-dev/provost/finding"
 	"github.com/provost-dev/provost/inventory"
 	"github.com/provost-dev/provost/policy"
+	"github.com/provost-dev/provost/remediate"
 	"github.com/provost-dev/provost/reports"
 	"github.com/provost-dev/provost/store"
 )
@@ -204,7 +205,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 
 	// Drift comes before evaluation: the drift checks read it as input.drift.
 	var prev *inventory.Snapshot
-	var prevFindings []finding.Finding
+	var prevRoster map[string]int
 	if err := stage(StageDrift, func() error {
 		pm, err := db.Previous(snap.ID)
 		if errors.Is(err, store.ErrNotFound) {
@@ -214,15 +215,15 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 			return err
 		}
 		res.PreviousID = pm.ID
-		prevFindings, err = db.Findings(pm.ID)
-		if err != nil && !errors.Is(err, store.ErrNoFindings) {
-			return err
-		}
 		prev, err = header(db, pm)
 		if err != nil {
 			return err
 		}
 		res.Drift, err = drift.DiffStore(ctx, db, prev, snap)
+		// Past drift, the previous snapshot is needed only for its metadata and roster counts
+		// (remediation's guard): its people and accounts are not held through the run.
+		prevRoster = remediate.RosterCounts(prev)
+		prev.People, prev.Accounts, prev.PolicyDocs = nil, nil, nil
 		return err
 	}); err != nil {
 		return nil, fmt.Errorf("compare with the previous snapshot: %w", err)
@@ -238,8 +239,17 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	res.EvalTime = current.EvalTime
 
 	if err := stage(StageFindings, func() error {
+		// The previous findings are loaded only now, so that they are not held during evaluation.
+		var prevFindings []finding.Finding
+		if res.PreviousID != "" {
+			var err error
+			prevFindings, err = db.Findings(res.PreviousID)
+			if err != nil && !errors.Is(err, store.ErrNoFindings) {
+				return fmt.Errorf("previous findings: %w", err)
+			}
+		}
 		res.Findings = finding.Merge(prevFindings, current.Findings, current.EvalTime, finding.CoverageScopes(snap.Coverage))
-		current, prevFindings = nil, nil // merged into res.Findings: not held through the later stages
+		current = nil // merged into res.Findings: not held through the later stages
 		return db.PutFindings(ctx, snap.ID, res.Findings)
 	}); err != nil {
 		return nil, fmt.Errorf("store findings: %w", err)
@@ -248,7 +258,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 
 	// notify: send res (new findings, drift) to the configured channels here.
 	if opts.Remediation != nil {
-		if err := stage(StageRemediate, func() error { return remediateRun(ctx, opts, res, prev, now()) }); err != nil {
+		if err := stage(StageRemediate, func() error { return remediateRun(ctx, opts, res, prevRoster, now()) }); err != nil {
 			return nil, fmt.Errorf("remediate: %w", err)
 		}
 	}

@@ -66,7 +66,8 @@ var ErrNoPlan = errors.New("no remediation plan")
 
 // remediate plans over res.Findings with the stored marks, applies marks and the automatic or
 // approved acting steps, records the plan as the latest, and notifies owners of new marks.
-func remediateRun(ctx context.Context, opts Options, res *Result, prev *inventory.Snapshot, now time.Time) error {
+// prevRoster is remediate.RosterCounts of the previous snapshot, nil when there is none.
+func remediateRun(ctx context.Context, opts Options, res *Result, prevRoster map[string]int, now time.Time) error {
 	rc := opts.Remediation
 	db := opts.Store
 	marks, err := remediate.Marks(db)
@@ -88,8 +89,8 @@ func remediateRun(ctx context.Context, opts Options, res *Result, prev *inventor
 	}
 	facts := remediate.RunFacts{Latest: remediate.SnapshotRef{ID: res.Snapshot.ID, StartedAt: res.Snapshot.StartedAt},
 		People: remediate.RosterCounts(res.Snapshot), Snapshot: res.Snapshot}
-	if prev != nil {
-		facts.PrevPeople = remediate.RosterCounts(prev)
+	if prevRoster != nil {
+		facts.PrevPeople = prevRoster
 	}
 	rec := &PlanRecord{ID: PlanID(res.Snapshot.ID), Plan: plan, Blocked: len(plan.Blocked), Outcomes: []remediate.Outcome{}}
 	ap := &remediate.Applier{Policy: rc.Policy, Journal: db, Executors: rc.Executors, Now: opts.Now, Logger: opts.Logger,
