@@ -57,15 +57,16 @@
 // typically thousands).
 //
 // Writing the first snapshot (nothing stored yet) hashes and encodes each principal in one pass
-// while its data is in cache; later snapshots hash every principal, diff against the stored
-// hashes, and encode only what changed. Hashing and encoding run on all cores in chunks that
-// walk the snapshot's principals in their order in memory (the order they were collected, and
-// usually allocated, in: sequential reads the CPU prefetches, where ID order would jump all over
-// the heap); bbolt's Puts go in key order, each as soon as the chunk holding it is encoded, so
-// they overlap the encoding when the input is roughly sorted. Every chunk encodes into its own
-// arena because bbolt keeps a reference to each value until commit. The file grows by exactly what a commit needs
-// (no preallocation), and the mapping is reserved up front (1 GiB, or twice the file) because a
-// commit that outgrows it makes bbolt copy every dirty node out of the old mapping.
+// while its data is in cache; later snapshots hash every principal, diff against the stored hashes,
+// and encode only what changed. Hashing and encoding run on all cores in chunks that walk the
+// snapshot's principals in their order in memory (the order they were collected, and usually
+// allocated, in: sequential reads the CPU prefetches, where ID order would jump all over the heap);
+// bbolt's Puts go in key order, each as soon as the chunk holding it is encoded, so they overlap
+// the encoding when the input is roughly sorted. Every chunk encodes into its own arena because
+// bbolt keeps a reference to each value until commit. New files have 16 KiB pages (bbolt writes a
+// commit page by page, and bigger pages leave less slack per record); the file grows by exactly
+// what a commit needs (no preallocation), and the mapping is reserved up front (1 GiB, or twice the
+// file) because a commit that outgrows it makes bbolt copy every dirty node out of the old mapping.
 //
 // Deleting snapshots (DeleteSnapshot, Prune) garbage-collects in the same transaction: a
 // version in segment s whose next version is in segment t is what snapshots in [s, t) see, and

@@ -277,8 +277,8 @@ func (db *DB) collectObjects(tx *bolt.Tx, keep []uint64, apply bool) (int, error
 	return len(unused), nil
 }
 
-// Compact copies the database into a new file at dstPath (mode 0600, which must not exist),
-// leaving out free pages and packing every page full. The copy is a consistent view: writes may
+// Compact copies the database into a new file at dstPath (mode 0600, which must not exist, and
+// the same page size), leaving out free pages and packing every page full. The copy is a consistent view: writes may
 // go on meanwhile and are not in it. On error no file is left at dstPath.
 func (db *DB) Compact(dstPath string) (err error) {
 	f, err := os.OpenFile(dstPath, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
@@ -293,7 +293,7 @@ func (db *DB) Compact(dstPath string) (err error) {
 			_ = os.Remove(dstPath)
 		}
 	}()
-	dst, err := bolt.Open(dstPath, 0o600, &bolt.Options{Timeout: defaultTimeout, FreelistType: bolt.FreelistMapType})
+	dst, err := bolt.Open(dstPath, 0o600, &bolt.Options{Timeout: defaultTimeout, FreelistType: bolt.FreelistMapType, PageSize: db.bolt.Info().PageSize})
 	if err != nil {
 		return fmt.Errorf("compact %s into %s: %w", db.path, dstPath, err)
 	}

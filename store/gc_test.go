@@ -156,6 +156,9 @@ func TestCompact(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
+	if got, want := c.bolt.Info().PageSize, db.bolt.Info().PageSize; got != want {
+		t.Errorf("compacted file has %d-byte pages, the original %d-byte ones", got, want)
+	}
 	want, _ := db.Snapshots()
 	got, err := c.Snapshots()
 	if err != nil {

@@ -360,7 +360,10 @@ func TestOpenCorruptFiles(t *testing.T) {
 			os.Truncate(path, fi.Size()/2)
 		}, "truncated"},
 		{"truncated to two pages", func(t *testing.T, path string) { validDB(t, path); os.Truncate(path, 8192) }, "truncated"},
-		{"zeroed meta pages", func(t *testing.T, path string) { validDB(t, path); overwrite(t, path, 0, make([]byte, 8192)) }, "not a bbolt file"},
+		{"zeroed meta pages", func(t *testing.T, path string) {
+			validDB(t, path)
+			overwrite(t, path, 0, make([]byte, 2*meta(t, path).pageSize))
+		}, "not a bbolt file"},
 		{"bad root page", func(t *testing.T, path string) {
 			validDB(t, path)
 			m := meta(t, path)
