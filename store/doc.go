@@ -63,7 +63,7 @@
 // allocated, in: sequential reads the CPU prefetches, where ID order would jump all over the heap);
 // bbolt's Puts go in key order, each as soon as the chunk holding it is encoded, so they overlap
 // the encoding when the input is roughly sorted. Every chunk encodes into its own arena because
-// bbolt keeps a reference to each value until commit. New files have 16 KiB pages (bbolt writes a
+// bbolt keeps a reference to each value until commit. New files have 8 KiB pages (bbolt writes a
 // commit page by page, and bigger pages leave less slack per record); the file grows by exactly
 // what a commit needs (no preallocation), and the mapping is reserved up front (1 GiB, or twice the
 // file) because a commit that outgrows it makes bbolt copy every dirty node out of the old mapping.

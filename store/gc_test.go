@@ -188,7 +188,7 @@ func TestCompact(t *testing.T) {
 func TestHistorySize(t *testing.T) {
 	n := 20_000
 	if raceEnabled {
-		n = 8_000 // the race detector slows hashing ~10×; below ~5k the per-snapshot overhead shows
+		n = 12_000 // the race detector slows hashing ~10×; below ~10k the per-snapshot overhead shows
 	}
 	db := openTest(t)
 	cur := genPrincipals(n, 1)
