@@ -219,6 +219,7 @@ func startBenchSandbox(ctx context.Context, exe string, stderr io.Writer, scale 
 	sb.cmd = exec.CommandContext(ctx, exe, "bench", "sandbox", "--scale", strconv.Itoa(scale),
 		"--seed", strconv.FormatUint(seed, 10), "--dir", filepath.Join(dir, "sandbox"), "--ready-file", sb.readyFile)
 	sb.cmd.Stderr = stderr
+	dieWithParent(sb.cmd)
 	var err error
 	if sb.in, err = sb.cmd.StdinPipe(); err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
@@ -285,6 +286,7 @@ func runBenchAudit(ctx context.Context, exe string, env []string, stderr io.Writ
 	var out bytes.Buffer
 	cmd := exec.CommandContext(ctx, exe, args...)
 	cmd.Stdout, cmd.Stderr = &out, stderr
+	dieWithParent(cmd)
 	if len(env) > 0 {
 		cmd.Env = append(os.Environ(), env...)
 	}
