@@ -31,6 +31,11 @@
 //     through an os.Root, so no name can escape the directory; an existing report is replaced.
 //   - The remediation cap guards count every acting step of the plan, including those waiting
 //     for approval, so a backlog of unapproved steps can refuse a run's automatic steps.
+//   - Memory: the run holds its snapshot from collection to the reports. Drift loads the
+//     previous snapshot whole to read its people (the store has no read without principals)
+//     and keeps only its metadata and roster counts after; the previous findings are loaded
+//     after evaluation; the report's KPIs load each earlier retained snapshot whole, one at a
+//     time, before the report is built (reports.Lifecycle observes whole snapshots).
 //   - The owner digest carries the marked findings with the mark and its deadline in the
 //     message: notify.Digest has no field for marks (notify is not changed here).
 package audit
