@@ -252,7 +252,11 @@ func mergeByID[T any](outcomes []outcome, records func(*Result) []T, id func(*T)
 		id       string
 		src, idx int
 	}
-	var refs []ref
+	n := 0
+	for _, o := range outcomes {
+		n += len(records(o.result))
+	}
+	refs := make([]ref, 0, n)
 	for src, o := range outcomes {
 		recs := records(o.result)
 		for i := range recs {
