@@ -24,7 +24,8 @@ const (
 	internSample  = 32768
 
 	// arenaPerRecord is the arena space reserved per encoded value: hash and record of a
-	// typical principal fit with room to spare (a chunk whose values outgrow it is copied once).
+	// typical principal (~180 bytes) fit with room to spare; a chunk of bigger ones grows its
+	// arena as append does.
 	arenaPerRecord = 256
 )
 
