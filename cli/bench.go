@@ -15,6 +15,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -145,7 +146,13 @@ func (a *app) benchScale(ctx context.Context, exe string, env []string, scale in
 	}
 	defer os.RemoveAll(dir)
 
-	sb, err := startBenchSandbox(ctx, exe, a.stderr, scale, seed, dir)
+	// The children write to stderr at the same time: one lock for both, unless it is a file
+	// (which each child then writes to directly).
+	stderr := a.stderr
+	if _, ok := stderr.(*os.File); !ok {
+		stderr = &lockedWriter{w: stderr}
+	}
+	sb, err := startBenchSandbox(ctx, exe, stderr, scale, seed, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +163,7 @@ func (a *app) benchScale(ctx context.Context, exe string, env []string, scale in
 	db := filepath.Join(dir, "provost.db")
 	args := []string{"bench", "audit", "--endpoints", sb.readyFile, "--db-file", db}
 	t := time.Now()
-	base, err := runBenchAudit(ctx, exe, env, a.stderr, args...)
+	base, err := runBenchAudit(ctx, exe, env, stderr, args...)
 	if err != nil {
 		return nil, fmt.Errorf("baseline audit: %w", err)
 	}
@@ -170,7 +177,7 @@ func (a *app) benchScale(ctx context.Context, exe string, env []string, scale in
 	r.Stages["generate"] += st.GenerateSeconds
 	r.Stages["seed"] += st.LoadSeconds
 
-	m, err := runBenchAudit(ctx, exe, env, a.stderr, append(args, "--report-dir", filepath.Join(dir, "reports"))...)
+	m, err := runBenchAudit(ctx, exe, env, stderr, append(args, "--report-dir", filepath.Join(dir, "reports"))...)
 	if err != nil {
 		return nil, fmt.Errorf("measured audit: %w", err)
 	}
@@ -201,6 +208,18 @@ func (a *app) benchScale(ctx context.Context, exe string, env []string, scale in
 		r.APICallsPer1kPrincip = float64(st.Calls) * 1000 / float64(r.Principals)
 	}
 	return r, nil
+}
+
+// lockedWriter serialises writes from several goroutines.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
 
 // benchSandbox is a running `provost bench sandbox` child.
