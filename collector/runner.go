@@ -34,7 +34,8 @@ type RunOptions struct {
 //
 // Sources run in parallel, at most opts.Parallelism at once, each under opts.Timeout. A source
 // that returns an error, times out or panics is recorded as one failed Coverage entry classified
-// with KindOf (timeout for an expired deadline, unknown for a panic); the others are unaffected.
+// with KindOf (timeout for an expired deadline, unknown for a panic), labelled with the source's
+// provider and method when it is a Describer; the others are unaffected.
 // Results are merged in the order of sources, whatever order they finish in: the first source
 // to report a principal, person, account or policy document keeps it, and a later source that
 // reports the same principal or person again has its coverage marked partial (kind invalid).
@@ -133,14 +134,18 @@ func collectOne(ctx context.Context, src Source, opts RunOptions, now func() tim
 			msg = fmt.Sprintf("timed out after %s: %s", opts.Timeout, msg)
 		}
 		log.Warn("source failed", "kind", kind, "error", msg, "elapsed", end.Sub(start))
-		return outcome{name: name, result: &Result{Coverage: []inventory.Coverage{{
+		cov := inventory.Coverage{
 			Source:     name,
 			Status:     inventory.CoverageFailed,
 			ErrorKind:  kind,
 			Error:      msg,
 			StartedAt:  start,
 			FinishedAt: end,
-		}}}}
+		}
+		if d, ok := src.(Describer); ok {
+			cov.Provider, cov.Method = d.Provider(), d.Method()
+		}
+		return outcome{name: name, result: &Result{Coverage: []inventory.Coverage{cov}}}
 	}
 
 	if len(res.Coverage) == 0 {
