@@ -2,6 +2,7 @@ package gcpiam
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -125,6 +126,13 @@ func (r *run) build(ctx context.Context) *collector.Result {
 		if unresolved > 0 {
 			cov.Counts["roles_unresolved"] = unresolved
 		}
+		var hier []string
+		for _, name := range order {
+			if r.scopes[name].kind != "project" {
+				hier = append(hier, name)
+			}
+		}
+		r.degradeForRoles(&cov, hier, roles)
 		bad := 0
 		for _, name := range order {
 			if r.scopes[name].kind != "project" {
@@ -218,6 +226,14 @@ func (r *run) projectCoverage(id string, roles map[string]*roleInfo, bad map[str
 		}
 	}
 	cov.ErrorKind, cov.Error = kind, summarize(msgs)
+	// The project's grants come from its own bindings and, materialised, its ancestors'.
+	from := []string{name}
+	if s := r.scopes[name]; s != nil {
+		for p := s.parent; p != "" && r.scopes[p] != nil; p = r.scopes[p].parent {
+			from = append(from, p)
+		}
+	}
+	r.degradeForRoles(&cov, from, roles)
 	unresolved := map[string]bool{}
 	for _, b := range r.policies[name] {
 		if info := roles[b.role]; info != nil && info.err != nil {
@@ -231,6 +247,45 @@ func (r *run) projectCoverage(id string, roles map[string]*roleInfo, bad map[str
 		cov.Counts["unparsable_members"] = n
 	}
 	return cov
+}
+
+// maxNamedRoles caps the roles a coverage message names; Counts["roles_unresolved"] has them all.
+const maxNamedRoles = 10
+
+// degradeForRoles marks cov partial when a binding on any of the scopes (the coverage's own and
+// those whose grants it inherits) names a role whose definition is unknown (roleInfo.unknown).
+// Such a grant's privilege is only a guess from the role's name (a reset once made
+// roles/iam.serviceAccountUser, admin by its permissions, read as write), so the scope is not
+// seen whole: drift must not read a guessed privilege as a changed or removed grant, and checks
+// that rely on it cannot evaluate. The error names the roles and why the first could not be read.
+func (r *run) degradeForRoles(cov *inventory.Coverage, scopes []string, roles map[string]*roleInfo) {
+	var names []string
+	for _, s := range scopes {
+		for _, b := range r.policies[s] {
+			if info := roles[b.role]; info != nil && info.unknown() {
+				names = append(names, b.role)
+			}
+		}
+	}
+	if len(names) == 0 {
+		return
+	}
+	slices.Sort(names)
+	names = slices.Compact(names)
+	first := roles[names[0]].err
+	list := strings.Join(names[:min(len(names), maxNamedRoles)], ", ")
+	if len(names) > maxNamedRoles {
+		list += fmt.Sprintf(" and %d more", len(names)-maxNamedRoles)
+	}
+	msg := fmt.Sprintf("roles unresolved: %s (%v)", list, first)
+	if cov.Status == inventory.CoverageComplete {
+		cov.Status = inventory.CoveragePartial
+	}
+	cov.ErrorKind = cmpKind(cov.ErrorKind, collector.KindOf(first))
+	if cov.Error != "" {
+		msg = cov.Error + "; " + msg
+	}
+	cov.Error = msg
 }
 
 func cmpKind(have, next inventory.ErrorKind) inventory.ErrorKind {

@@ -25,7 +25,12 @@
 // Caveats: grants a member receives through a group carry via "group:<group ID>" on every scope,
 // inherited ones included (the group's own grants keep the inherited:<scope> origin). Roles
 // whose definition cannot be read are classified from their name and counted as
-// roles_unresolved in Coverage. Policy Analyzer reports authentication days, not instants; a
+// roles_unresolved in Coverage (the organization's entry counts every role, a project's those
+// bound on it). When the reason may not last (denied, throttled, unavailable, a reset), the
+// guessed privilege may be wrong, so every scope a binding of such a role reaches (its own and,
+// inherited, those below it) is partial with an error "roles unresolved: <roles> (<why>)"; a
+// role the API says does not exist (404) is classified the same way every run and leaves the
+// scope complete. Policy Analyzer reports authentication days, not instants; a
 // service account or key without an activity record has a zero LastActivity/LastUsed, meaning
 // none seen in the observation period. The collector never reads key material and never
 // changes anything.

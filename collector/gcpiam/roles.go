@@ -9,6 +9,7 @@ import (
 	"golang.org/x/sync/errgroup"
 	iam "google.golang.org/api/iam/v1"
 
+	"github.com/provost-dev/provost/collector"
 	"github.com/provost-dev/provost/inventory"
 )
 
@@ -89,6 +90,15 @@ func RolePrivilege(name string, perms []string, known bool) inventory.Privilege 
 type roleInfo struct {
 	doc inventory.PolicyDoc
 	err error // why the definition could not be read; doc then holds a name-based guess
+}
+
+// unknown reports whether the role's definition could not be read for a reason that may not
+// last (denied, throttled, unavailable, reset, timed out), so that its privilege, guessed from
+// its name, may differ from the real one and from the next run's. A role the API says does not
+// exist (a custom role deleted and purged) is an answer, not a gap: the guess is the same every
+// run.
+func (i *roleInfo) unknown() bool {
+	return i.err != nil && collector.KindOf(i.err) != inventory.ErrNotFound
 }
 
 // fetchRoles reads the definition of every role name (predefined with roles.get, custom with
