@@ -206,15 +206,20 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	// Drift comes before evaluation: the drift checks read it as input.drift.
 	var prev *inventory.Snapshot
 	var prevRoster map[string]int
+	prevHasFindings := false
 	if err := stage(StageDrift, func() error {
-		pm, err := db.Previous(snap.ID)
+		pm, has, skipped, err := previousRun(db, snap.ID)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		res.PreviousID = pm.ID
+		if len(skipped) > 0 {
+			log.Warn("earlier snapshots have no findings (their runs were interrupted): comparing with the last evaluated one",
+				"skipped", skipped, "previous", pm.ID)
+		}
+		res.PreviousID, prevHasFindings = pm.ID, has
 		prev, err = header(db, pm)
 		if err != nil {
 			return err
@@ -241,10 +246,10 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err := stage(StageFindings, func() error {
 		// The previous findings are loaded only now, so that they are not held during evaluation.
 		var prevFindings []finding.Finding
-		if res.PreviousID != "" {
+		if prevHasFindings {
 			var err error
 			prevFindings, err = db.Findings(res.PreviousID)
-			if err != nil && !errors.Is(err, store.ErrNoFindings) {
+			if err != nil {
 				return fmt.Errorf("previous findings: %w", err)
 			}
 		}
@@ -302,6 +307,44 @@ func (r *Result) count(at time.Time) {
 			r.New++
 		}
 	}
+}
+
+// previousRun returns the snapshot a run of snapshot id is compared with: the latest one before
+// id that has findings stored, i.e. the last run that finished (has true). A run killed between
+// its snapshot and findings writes leaves a whole snapshot without findings; comparing with it
+// would restart every finding's history (nothing to merge with) and drop the changes between
+// the last finished run and it from drift, its checks and notifications, since the killed run
+// never reported them. The IDs of such snapshots passed over are returned in skipped, newest
+// first. When no earlier snapshot has findings (all scanned by a Provost that did not store
+// them), it is the one just before id, with has false. An error wraps store.ErrNotFound when
+// id is the oldest snapshot.
+//
+// Findings are probed with store.Findings, which decodes them: the one found is decoded again
+// after evaluation rather than held through it.
+func previousRun(db *store.DB, id string) (m store.SnapshotMeta, has bool, skipped []string, err error) {
+	ms, err := db.Snapshots()
+	if err != nil {
+		return m, false, nil, err
+	}
+	i := slices.IndexFunc(ms, func(m store.SnapshotMeta) bool { return m.ID == id })
+	switch {
+	case i < 0:
+		return m, false, nil, fmt.Errorf("snapshot %q: %w", id, store.ErrNotFound)
+	case i == 0:
+		return m, false, nil, fmt.Errorf("no snapshot before %q: %w", id, store.ErrNotFound)
+	}
+	for j := i - 1; j >= 0; j-- {
+		_, err := db.Findings(ms[j].ID)
+		if errors.Is(err, store.ErrNoFindings) {
+			skipped = append(skipped, ms[j].ID)
+			continue
+		}
+		if err != nil {
+			return m, false, nil, err
+		}
+		return ms[j], true, skipped, nil
+	}
+	return ms[i-1], false, nil, nil
 }
 
 // header is a stored snapshot without its principals (drift reads those from the store).

@@ -25,16 +25,20 @@
 // "notify" comment in Run).
 //
 // Caveats:
-//   - The previous snapshot's findings are those of the snapshot stored just before this one;
-//     when it was never evaluated (scanned by an older Provost), every finding starts new.
+//   - The previous snapshot, for drift and for the findings' lifecycle, is the last one before
+//     this one with findings stored: the last run that finished. A run killed between its
+//     snapshot and findings writes leaves a snapshot without findings, which is passed over, so
+//     finding history carries on and the killed run's changes are this run's drift. When no
+//     earlier snapshot has findings (all scanned by an older Provost), it is the one just before
+//     and every finding starts new.
 //   - Reports are written to fixed file names (report.html, report.json, …) in Options.ReportDir
 //     through an os.Root, so no name can escape the directory; an existing report is replaced.
 //   - The remediation cap guards count every acting step of the plan, including those waiting
 //     for approval, so a backlog of unapproved steps can refuse a run's automatic steps.
 //   - Memory: the run holds its snapshot from collection to the reports. Drift loads the
 //     previous snapshot whole to read its people (the store has no read without principals)
-//     and keeps only its metadata and roster counts after; the previous findings are loaded
-//     after evaluation; the report's KPIs load each earlier retained snapshot whole, one at a
+//     and keeps only its metadata and roster counts after; the previous findings are decoded
+//     once to find the previous snapshot and again after evaluation, not held through it; the report's KPIs load each earlier retained snapshot whole, one at a
 //     time, before the report is built (reports.Lifecycle observes whole snapshots).
 //   - The owner digest carries the marked findings with the mark and its deadline in the
 //     message: notify.Digest has no field for marks (notify is not changed here).
