@@ -142,7 +142,10 @@ type Collector struct {
 	now  func() time.Time
 }
 
-var _ collector.Source = (*Collector)(nil)
+var (
+	_ collector.Source    = (*Collector)(nil)
+	_ collector.Describer = (*Collector)(nil)
+)
 
 var accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
 
@@ -244,6 +247,13 @@ func New(opts Options) (*Collector, error) {
 
 // Name returns the configured source name.
 func (c *Collector) Name() string { return c.opts.Name }
+
+// Provider is aws, the provider of every Coverage entry the collector reports.
+func (c *Collector) Provider() inventory.Provider { return inventory.ProviderAWS }
+
+// Method is Method, what every account's Coverage entry records (the account that owns Identity
+// Center adds MethodIdentityCenter once it has been read).
+func (c *Collector) Method() string { return Method }
 
 // target is one account to collect and the configuration that reaches it.
 type target struct {

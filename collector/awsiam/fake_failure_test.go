@@ -256,15 +256,20 @@ func TestCollectFakeReadsNothing(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv, cfg := fakeServer(t, fakeOrg(), awsfake.Options{})
-			srv.Inject(tt.fault)
-			opts := fakeOptions(srv, &cfg)
-			opts.MaxAttempts = 2
-			c, err := awsiam.New(opts)
-			if err != nil {
-				t.Fatal(err)
+			// newCollector starts a fake with the fault: each fake numbers its request IDs from
+			// the start, so two give the same error.
+			newCollector := func() *awsiam.Collector {
+				srv, cfg := fakeServer(t, fakeOrg(), awsfake.Options{})
+				srv.Inject(tt.fault)
+				opts := fakeOptions(srv, &cfg)
+				opts.MaxAttempts = 2
+				c, err := awsiam.New(opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return c
 			}
-			res, err := c.Collect(t.Context())
+			res, err := newCollector().Collect(t.Context())
 			if err == nil {
 				t.Fatalf("Collect: nil error and %d principals, want an error", len(res.Principals))
 			}
@@ -273,6 +278,18 @@ func TestCollectFakeReadsNothing(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), tt.errHas) {
 				t.Errorf("error %q does not contain %q", err, tt.errHas)
+			}
+
+			// Through the runner, the one failed entry keeps the collector's provider and method.
+			c := newCollector()
+			snap, rerr := collector.Run(t.Context(), []collector.Source{c}, collector.RunOptions{Now: func() time.Time { return fixedNow }})
+			if rerr != nil {
+				t.Fatalf("Run: %v", rerr)
+			}
+			want := []inventory.Coverage{{Source: c.Name(), Provider: inventory.ProviderAWS, Method: awsiam.Method,
+				Status: inventory.CoverageFailed, ErrorKind: tt.kind, Error: err.Error(), StartedAt: fixedNow, FinishedAt: fixedNow}}
+			if diff := cmp.Diff(want, snap.Coverage); diff != "" {
+				t.Errorf("coverage through collector.Run (-want +got):\n%s", diff)
 			}
 		})
 	}

@@ -526,27 +526,33 @@ func TestProjectTimeout(t *testing.T) {
 	}
 }
 
-// TestCollectFails: Collect returns a classified error only when it could read nothing.
+// TestCollectFails: Collect returns a classified error only when it could read nothing, and the
+// runner's one failed entry for it keeps the collector's provider and method (none when asset
+// inventory was asked for: whether it answers is known only while collecting).
 func TestCollectFails(t *testing.T) {
 	tests := []struct {
-		name  string
-		opts  gcpiam.Options
-		fault gcpfake.Fault
-		kind  inventory.ErrorKind
-		msg   string
+		name   string
+		opts   gcpiam.Options
+		fault  gcpfake.Fault
+		kind   inventory.ErrorKind
+		msg    string
+		method string
 	}{
 		{"organization denied", gcpiam.Options{}, gcpfake.Fault{Method: "organizations.get", Status: 403},
-			inventory.ErrPermissionDenied, "get " + orgName + ": "},
+			inventory.ErrPermissionDenied, "get " + orgName + ": ", gcpiam.MethodGetIamPolicy},
 		{"organization unavailable", gcpiam.Options{MaxRetries: 1}, gcpfake.Fault{Method: "organizations.get", Status: 503},
-			inventory.ErrUnavailable, "get " + orgName + ": "},
+			inventory.ErrUnavailable, "get " + orgName + ": ", gcpiam.MethodGetIamPolicy},
+		{"organization denied, asset inventory asked for", gcpiam.Options{UseAssetInventory: true}, gcpfake.Fault{Method: "organizations.get", Status: 403},
+			inventory.ErrPermissionDenied, "get " + orgName + ": ", ""},
 		{"every project denied", gcpiam.Options{Projects: []string{"web-prod-01", "sandbox-dev"}}, gcpfake.Fault{Status: 403},
-			inventory.ErrPermissionDenied, "collect gcp-test: every project failed: get projects/web-prod-01: "},
+			inventory.ErrPermissionDenied, "collect gcp-test: every project failed: get projects/web-prod-01: ", gcpiam.MethodGetIamPolicy},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t, testOrg(), gcpfake.Options{})
 			e.fake.Inject(tt.fault)
-			res, err := e.collector(t, tt.opts).Collect(context.Background())
+			c := e.collector(t, tt.opts)
+			res, err := c.Collect(context.Background())
 			if err == nil || res != nil {
 				t.Fatalf("Collect = %v, %v; want an error", res, err)
 			}
@@ -555,6 +561,16 @@ func TestCollectFails(t *testing.T) {
 			}
 			if !strings.HasPrefix(err.Error(), tt.msg) {
 				t.Errorf("error %q, want prefix %q", err, tt.msg)
+			}
+
+			snap, rerr := collector.Run(t.Context(), []collector.Source{c}, collector.RunOptions{Now: func() time.Time { return now }})
+			if rerr != nil {
+				t.Fatalf("Run: %v", rerr)
+			}
+			want := []inventory.Coverage{{Source: "gcp-test", Provider: inventory.ProviderGCP, Method: tt.method,
+				Status: inventory.CoverageFailed, ErrorKind: tt.kind, Error: err.Error(), StartedAt: now, FinishedAt: now}}
+			if diff := cmp.Diff(want, snap.Coverage); diff != "" {
+				t.Errorf("coverage through collector.Run (-want +got):\n%s", diff)
 			}
 		})
 	}

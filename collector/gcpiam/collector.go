@@ -45,7 +45,10 @@ type Collector struct {
 	ci    *cloudidentity.Service
 }
 
-var _ collector.Source = (*Collector)(nil)
+var (
+	_ collector.Source    = (*Collector)(nil)
+	_ collector.Describer = (*Collector)(nil)
+)
 
 // New validates opts and builds the API clients. It makes no API calls; credentials are looked
 // up here (Application Default Credentials or impersonation) unless HTTPClient or a loopback
@@ -81,6 +84,19 @@ func New(ctx context.Context, opts Options) (*Collector, error) {
 
 // Name is the configured source name.
 func (c *Collector) Name() string { return c.opts.Name }
+
+// Provider is gcp, the provider of every Coverage entry the collector reports.
+func (c *Collector) Provider() inventory.Provider { return inventory.ProviderGCP }
+
+// Method is MethodGetIamPolicy when policies are read per resource (a list of projects, or an
+// organization without UseAssetInventory), and "" with UseAssetInventory on an organization:
+// whether asset inventory answers, or its fallback is taken, is known only while collecting.
+func (c *Collector) Method() string {
+	if c.opts.Organization != "" && c.opts.UseAssetInventory {
+		return ""
+	}
+	return MethodGetIamPolicy
+}
 
 // scope is one organization, folder or project.
 type scope struct {

@@ -25,7 +25,10 @@ type Source struct {
 	opts Options
 }
 
-var _ collector.Source = (*Source)(nil)
+var (
+	_ collector.Source    = (*Source)(nil)
+	_ collector.Describer = (*Source)(nil)
+)
 
 // New returns a Source for opts; it fails when options are missing or invalid. The file is not
 // read until Collect.
@@ -39,6 +42,13 @@ func New(opts Options) (*Source, error) {
 
 // Name returns the configured source name.
 func (s *Source) Name() string { return s.opts.Name }
+
+// Provider is hr, the provider of the source's Coverage entry, so that the runner's entry for a
+// Collect that failed outright (timed out, panicked) still names a source of truth.
+func (s *Source) Provider() inventory.Provider { return inventory.ProviderHR }
+
+// Method is the export's format, csv or json, as the source's Coverage entry records it.
+func (s *Source) Method() string { return string(s.opts.Format) }
 
 // Collect reads and parses the export. Its single Coverage entry, scope "file:<path>", records
 // the roster size in Counts["people"], with "rows", "rejected" and a count per status. A file

@@ -20,7 +20,10 @@ type Source struct {
 	opts Options
 }
 
-var _ collector.Source = (*Source)(nil)
+var (
+	_ collector.Source    = (*Source)(nil)
+	_ collector.Describer = (*Source)(nil)
+)
 
 // New returns a Source for opts; it fails when options are missing or invalid. Nothing is
 // contacted until Collect.
@@ -34,6 +37,15 @@ func New(opts Options) (*Source, error) {
 
 // Name returns the configured source name.
 func (s *Source) Name() string { return s.opts.Name }
+
+// Provider is ldap, the provider of the source's Coverage entry, so that the runner's entry for a
+// Collect that failed outright (timed out, panicked) still names a source of truth.
+func (s *Source) Provider() inventory.Provider { return inventory.ProviderLDAP }
+
+// Method is "ldap", what the source's Coverage entry records until the directory has been read
+// (it then names the flavor, "ldap:openldap" or "ldap:ad", which auto-detection learns only
+// while collecting).
+func (s *Source) Method() string { return "ldap" }
 
 // Collect binds, searches users (and groups) with paging and returns people, user and group
 // principals. Its one Coverage entry, scope the base DN, counts "people" (the roster size),

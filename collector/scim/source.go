@@ -19,7 +19,10 @@ type Source struct {
 	client *client
 }
 
-var _ collector.Source = (*Source)(nil)
+var (
+	_ collector.Source    = (*Source)(nil)
+	_ collector.Describer = (*Source)(nil)
+)
 
 // New returns a Source for opts; it fails when options are missing or invalid. Nothing is
 // requested until Collect.
@@ -39,6 +42,13 @@ func New(opts Options) (*Source, error) {
 
 // Name returns the configured source name.
 func (s *Source) Name() string { return s.opts.Name }
+
+// Provider is scim, the provider of the source's Coverage entry, so that the runner's entry for
+// a Collect that failed outright (timed out, panicked) still names a source of truth.
+func (s *Source) Provider() inventory.Provider { return inventory.ProviderSCIM }
+
+// Method is "scim2", as the source's Coverage entry records it.
+func (s *Source) Method() string { return "scim2" }
 
 // Collect lists /Users (and /Groups when Options.Groups) page by page. Its one Coverage entry,
 // scope the base URL, counts "people" (the roster size), "users", "groups", "disabled" and

@@ -23,7 +23,10 @@ type Source struct {
 	data []byte // set by FromData; nil means read path
 }
 
-var _ collector.Source = (*Source)(nil)
+var (
+	_ collector.Source    = (*Source)(nil)
+	_ collector.Describer = (*Source)(nil)
+)
 
 // New returns a source named name that reads the file at path on each Collect.
 func New(name, path string) *Source { return &Source{name: name, path: path} }
@@ -36,6 +39,14 @@ func FromData(name, path string, data []byte) *Source {
 
 // Name returns the configured name.
 func (s *Source) Name() string { return s.name }
+
+// Provider is static, the provider of the entry Collect records for a file without coverage. A
+// file that cannot be read or checked fails Collect, and the runner labels its entry with this:
+// the providers of the coverage a replayed file carries are not known until it is read.
+func (s *Source) Provider() inventory.Provider { return inventory.ProviderStatic }
+
+// Method is "file", as that entry records it.
+func (s *Source) Method() string { return "file" }
 
 // Collect reads and checks the file. Any problem fails the whole file: a replayed snapshot is
 // either trusted whole or not at all.

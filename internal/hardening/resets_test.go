@@ -137,8 +137,9 @@ func TestConnectionResets(t *testing.T) {
 	// Persistent faults: the expected coverage entry of the broken source replaces its
 	// complete ones; {aws}, {gcp} and {org} stand for the proxies' addresses and the GCP
 	// organization, BROKEN for the transport error. A source whose Collect fails as a whole gets
-	// its one entry from collector.Run, which knows the source's name but not its provider or
-	// method.
+	// its one entry from collector.Run, labelled with the provider and method the source
+	// describes (collector.Describer): none for Google Cloud with asset inventory, whose method is
+	// chosen while collecting.
 	tests := []struct {
 		name   string
 		aws    []testpeer.Reset
@@ -148,13 +149,13 @@ func TestConnectionResets(t *testing.T) {
 	}{
 		{
 			name: "every AWS connection reset when accepted", aws: []testpeer.Reset{{From: 1}}, broken: sandbox.AWSSourceName,
-			want: inventory.Coverage{Source: "aws",
+			want: inventory.Coverage{Source: "aws", Provider: inventory.ProviderAWS, Method: awsiam.Method,
 				Status: inventory.CoverageFailed, ErrorKind: inventory.ErrUnavailable,
 				Error: `get caller identity: operation error STS: GetCallerIdentity, exceeded maximum number of attempts, 3, https response error StatusCode: 0, RequestID: , request send failed, Post "http://{aws}/": BROKEN`},
 		},
 		{
 			name: "every Google Cloud answer cut after 100 bytes", gcp: []testpeer.Reset{{From: 1, AfterBytes: 100}}, broken: sandbox.GCPSourceName,
-			want: inventory.Coverage{Source: "gcp",
+			want: inventory.Coverage{Source: "gcp", Provider: inventory.ProviderGCP, Method: "",
 				Status: inventory.CoverageFailed, ErrorKind: inventory.ErrUnavailable,
 				Error: `get organizations/{org}: Get "http://{gcp}/v3/organizations/{org}?alt=json&prettyPrint=false": BROKEN`},
 		},
