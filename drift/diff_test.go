@@ -71,6 +71,8 @@ func diffCases() []diffCase {
 	adminGrant := inventory.Grant{What: admin, Where: acct, Via: "direct", Privilege: inventory.PrivilegeAdmin}
 	s3 := a.Grants[1]
 	editor, viewer := g.Grants[0], g.Grants[1]
+	browser := inventory.Grant{What: "roles/browser", Where: project, Via: "direct", Privilege: inventory.PrivilegeRead}
+	owner := inventory.Grant{What: "roles/owner", Where: project, Via: "direct", Privilege: inventory.PrivilegeAdmin}
 	dan := inventory.Person{ID: "hr:E4", Source: "hr", Name: "Dan Do", Department: "Sales", Status: inventory.PersonActive}
 	awsGone := func(s *inventory.Snapshot) {
 		drop(aliceID)(s)
@@ -346,6 +348,51 @@ func diffCases() []diffCase {
 			want: []drift.Event{
 				covEv("gcp", inventory.ProviderGCP, project, "complete", "failed", "source gcp scope projects/claims: complete → failed (unavailable)"),
 				ev(drift.PrincipalNotSeen, g, `user "grace@corp.example" not seen: projects/claims was failed in this snapshot, so it is not known to be removed`, ba("present", "")),
+			},
+		},
+		// In a scope the current snapshot did not see whole a grant's privilege may be a guess
+		// (a GCP role whose definition could not be read is rated by its name): a grant that
+		// differs from a previous one only in privilege is unchanged there, neither gained nor
+		// lost nor an escalation, while a grant the previous snapshot did not have still shows.
+		{
+			name: "partial project: a grant whose privilege alone changed is not drift",
+			cur: []func(*inventory.Snapshot){
+				setCoverage("gcp", project, inventory.CoveragePartial, inventory.ErrPermissionDenied),
+				edit(graceID, func(p *inventory.Principal) {
+					p.Grants[0].Privilege = inventory.PrivilegeRead  // editor via the group: write → read
+					p.Grants[1].Privilege = inventory.PrivilegeAdmin // viewer: read → admin, not an escalation
+					p.Grants = append(p.Grants, browser)
+				}),
+			},
+			want: []drift.Event{
+				covEv("gcp", inventory.ProviderGCP, project, "complete", "partial", "source gcp scope projects/claims: complete → partial (permission_denied)"),
+				// The highest privilege there is still write: the viewer's guess is not counted.
+				ev(drift.GrantAdded, g, `user "grace@corp.example": granted roles/browser on projects/claims (read)`, grant(browser), ba("write", "write")),
+			},
+		},
+		{
+			name: "partial project: a real gain is still an escalation",
+			cur: []func(*inventory.Snapshot){
+				setCoverage("gcp", project, inventory.CoveragePartial, inventory.ErrUnavailable),
+				edit(graceID, func(p *inventory.Principal) {
+					p.Grants[1].Privilege = inventory.PrivilegeWrite
+					p.Grants = append(p.Grants, owner)
+				}),
+			},
+			want: []drift.Event{
+				covEv("gcp", inventory.ProviderGCP, project, "complete", "partial", "source gcp scope projects/claims: complete → partial (unavailable)"),
+				ev(drift.GrantAdded, g, `user "grace@corp.example": granted roles/owner on projects/claims (admin); escalation on projects/claims: write → admin`,
+					grant(owner), ba("write", "admin"), escalation()),
+			},
+		},
+		{
+			name: "partial account: a policy whose privilege alone changed is not drift",
+			cur: []func(*inventory.Snapshot){
+				setCoverage("aws-prod", acct, inventory.CoveragePartial, inventory.ErrPermissionDenied),
+				edit(aliceID, func(p *inventory.Principal) { p.Grants[1].Privilege = inventory.PrivilegeAdmin }),
+			},
+			want: []drift.Event{
+				covEv("aws-prod", inventory.ProviderAWS, acct, "complete", "partial", "source aws-prod scope 111122223333: complete → partial (permission_denied)"),
 			},
 		},
 		{

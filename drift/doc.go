@@ -26,6 +26,12 @@
 // coverage_changed event says why. Gains seen against a previous snapshot that did not see the
 // scope whole are reported with Uncertain set: they may have been there, unseen.
 //
+// Likewise a grant that differs from a previous one only in privilege, in a scope the current
+// snapshot did not see whole, is taken as unchanged (no grant_added, escalation or grant_removed,
+// and its previous privilege counts toward the scope's highest): there the privilege may be a
+// guess, as when a GCP role's definition could not be read and it is rated by its name. Grants
+// the previous snapshot did not have at all are still reported.
+//
 // A scope is seen whole when the coverage entries naming it are all complete. A scope no entry
 // names counts as seen whole only when the snapshot has coverage and all of it is complete (so a
 // principal of an account that left the organization is removed), and as not seen as soon as any
@@ -37,7 +43,10 @@
 //   - Credentials are matched by kind and ID. AWS names access keys by slot (access_key_1), so a
 //     slot whose creation time changed is reported as the old key deleted and a new one created.
 //   - A grant whose privilege level changed (its policy document was edited) is a grant removed
-//     and a grant added.
+//     and a grant added, where the current snapshot saw its scope whole; elsewhere it is no
+//     event, so a real change of privilege in a partial scope shows only once it is seen whole.
+//     The reverse is not handled: after a scope with a guessed privilege becomes complete
+//     again, the corrected privilege shows as a grant removed and an uncertain grant added.
 //   - A principal's link to a person changing, last-activity and last-used times are not
 //     events.
 package drift

@@ -231,10 +231,12 @@ func (d *pair) grants(out []Event, prev, cur *inventory.Principal) []Event {
 	}
 	added := setMinus(cur.Grants, prev.Grants)
 	removed := setMinus(prev.Grants, cur.Grants)
+	curGrants := cur.Grants
+	added, removed, curGrants = d.samePrivilegeUnseen(cur, added, removed, curGrants)
 	if len(added) == 0 && len(removed) == 0 {
 		return out
 	}
-	pmax, cmax := maxByScope(prev.Grants), maxByScope(cur.Grants)
+	pmax, cmax := maxByScope(prev.Grants), maxByScope(curGrants)
 	ev := func(k Kind, g inventory.Grant) Event {
 		e := base(k, cur)
 		gg := g
@@ -276,6 +278,67 @@ func (d *pair) grants(out []Event, prev, cur *inventory.Principal) []Event {
 		out = append(out, e)
 	}
 	return out
+}
+
+// grantIdentity is a grant without its privilege.
+type grantIdentity struct{ what, where, via, condition string }
+
+func identity(g inventory.Grant) grantIdentity {
+	return grantIdentity{g.What, g.Where, g.Via, g.Condition}
+}
+
+// samePrivilegeUnseen takes out of added and removed the grants that differ from one on the
+// other side only in privilege, where the current snapshot did not see the grant's scope whole:
+// there the privilege may be a guess (a GCP role whose definition could not be read is rated by
+// its name), so the grant is taken as unchanged, neither lost nor gained nor an escalation. It
+// returns the rest, and cur's grants with those taken as unchanged at their previous privilege,
+// from which the scope's current highest privilege is computed. A grant that only the current
+// snapshot has is still a gain, and the coverage_changed event says why the others are not.
+func (d *pair) samePrivilegeUnseen(cur *inventory.Principal, added, removed, curGrants []inventory.Grant) ([]inventory.Grant, []inventory.Grant, []inventory.Grant) {
+	if len(added) == 0 || len(removed) == 0 {
+		return added, removed, curGrants
+	}
+	var before map[grantIdentity]bool
+	for _, g := range removed {
+		if !d.cur.grantSeen(cur, &g) {
+			if before == nil {
+				before = make(map[grantIdentity]bool, len(removed))
+			}
+			before[identity(g)] = true
+		}
+	}
+	if before == nil {
+		return added, removed, curGrants
+	}
+	same := make(map[grantIdentity]bool, len(before))
+	guessed := make(map[inventory.Grant]bool, len(before))
+	keptAdded := added[:0:0]
+	for _, g := range added {
+		if k := identity(g); before[k] {
+			same[k] = true // same scope and via as the removed grant, so not seen whole either
+			guessed[g] = true
+			continue
+		}
+		keptAdded = append(keptAdded, g)
+	}
+	if len(same) == 0 {
+		return added, removed, curGrants
+	}
+	keptRemoved := removed[:0:0]
+	effective := make([]inventory.Grant, 0, len(curGrants))
+	for _, g := range curGrants {
+		if !guessed[g] {
+			effective = append(effective, g)
+		}
+	}
+	for _, g := range removed {
+		if same[identity(g)] {
+			effective = append(effective, g)
+			continue
+		}
+		keptRemoved = append(keptRemoved, g)
+	}
+	return keptAdded, keptRemoved, effective
 }
 
 // setMinus returns the grants of a not in b, sorted and without repeats.

@@ -16,21 +16,16 @@ import (
 // TestUnresolvedRoles: a role whose definition cannot be read past the retries leaves the
 // privilege of its grants a guess from its name, so every scope those grants are on (the
 // binding's own and, materialised, those below it) is partial, naming the role; and drift
-// against the complete snapshot before reports no lost or changed access there. Both runs go
-// through the real runner and the fake over the SDK.
-//
-// Not yet right, and pinned so that a fix shows here: where the guessed privilege differs from
-// the real one, drift still reports the guessed grant as added, and as an escalation when the
-// guess is higher (auditor: read by its permissions, write by its name). Drift marks gains
-// uncertain only against an incomplete previous snapshot, and a grant's privilege is part of
-// its identity; a grant that differs only in privilege in a scope the current snapshot did not
-// see whole should be dropped by drift, which this package does not own.
+// against the complete snapshot before reports only the coverage change there: no lost access,
+// and no grant added or escalated where the guessed privilege differs from the real one
+// (serviceAccountUser: admin by its permissions, write by its name; auditor: read by its
+// permissions, write by its name), because drift takes a grant that differs only in privilege,
+// in a scope the current snapshot did not see whole, as unchanged. Both runs go through the real
+// runner and the fake over the SDK.
 func TestUnresolvedRoles(t *testing.T) {
 	const (
-		sau      = "roles/iam.serviceAccountUser"
-		auditor  = "organizations/" + orgID + "/roles/auditor"
-		auditors = "gcp:group:auditors@corp.example"
-		sa       = "gcp:serviceAccount:" + deployer
+		sau     = "roles/iam.serviceAccountUser"
+		auditor = "organizations/" + orgID + "/roles/auditor"
 	)
 	complete := func(scope string, counts map[string]int) cov {
 		return cov{scope, inventory.CoverageComplete, "", "", counts}
@@ -69,9 +64,6 @@ func TestUnresolvedRoles(t *testing.T) {
 			},
 			wantDrift: []string{
 				"coverage_changed gcp-test projects/pay-prod-1 complete→partial",
-				// Admin by its permissions, write by its name (the false addition described above);
-				// the deployer's highest privilege there stays admin (its key rotator role).
-				"grant_added " + sa + " projects/pay-prod-1 " + sau + " write",
 			},
 		},
 		{
@@ -97,15 +89,6 @@ func TestUnresolvedRoles(t *testing.T) {
 				"coverage_changed gcp-test projects/sandbox-dev complete→partial",
 				"coverage_changed gcp-test projects/shared-tools complete→partial",
 				"coverage_changed gcp-test projects/web-prod-01 complete→partial",
-				// The false escalations described above, one per scope the binding reaches.
-				"grant_added " + auditors + " folders/100 " + auditor + " write escalation=true uncertain=false",
-				"grant_added " + auditors + " folders/101 " + auditor + " write escalation=true uncertain=false",
-				"grant_added " + auditors + " folders/200 " + auditor + " write escalation=true uncertain=false",
-				"grant_added " + auditors + " " + orgName + " " + auditor + " write escalation=true uncertain=false",
-				"grant_added " + auditors + " projects/pay-prod-1 " + auditor + " write escalation=true uncertain=false",
-				"grant_added " + auditors + " projects/sandbox-dev " + auditor + " write escalation=true uncertain=false",
-				"grant_added " + auditors + " projects/shared-tools " + auditor + " write escalation=true uncertain=false",
-				"grant_added " + auditors + " projects/web-prod-01 " + auditor + " write escalation=true uncertain=false",
 			},
 		},
 	}
