@@ -3,12 +3,8 @@ package hardening
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -65,7 +61,7 @@ func remediatingDaemon(t *testing.T, lib *policy.Library, clients int) remediati
 		Executors: map[inventory.Provider]remediate.Executor{inventory.ProviderAWS: rawsiam.NewAssumeRole(base, "OrganizationAccountAccessRole", "")},
 	}
 	ran := make(chan daemon.Run, 1)
-	d, err := daemon.New(daemon.Options{
+	base2, stopDaemon := serveDaemon(ctx, t, daemon.Options{
 		Config: daemon.DefaultConfig(), Store: db, Token: apiToken,
 		Run: func(runCtx context.Context) (*audit.Result, error) {
 			srcs, err := env.Sources(runCtx)
@@ -77,84 +73,18 @@ func remediatingDaemon(t *testing.T, lib *policy.Library, clients int) remediati
 		},
 		OnRun: func(_ context.Context, r daemon.Run) { ran <- r },
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sctx, cancel := context.WithCancel(ctx)
-	served := make(chan error, 1)
-	go func() { served <- d.Serve(sctx, ln) }()
-	defer func() {
-		cancel()
-		if err := <-served; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	}()
-	base2 := "http://" + ln.Addr().String()
+	defer stopDaemon()
 	client := &http.Client{Timeout: 30 * time.Second}
-	get := func(path string) (int, error) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, base2+path, nil)
-		if err != nil {
-			return 0, err
-		}
-		req.Header.Set("Authorization", "Bearer "+apiToken)
-		resp, err := client.Do(req)
-		if err != nil {
-			return 0, err
-		}
-		defer resp.Body.Close()
-		if _, err := io.Copy(io.Discard, resp.Body); err != nil {
-			return resp.StatusCode, fmt.Errorf("read body: %w", err)
-		}
-		return resp.StatusCode, nil
-	}
 
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	counts := make([]int, clients)
-	var mu sync.Mutex
-	var failures []string
 	paths := []string{"/healthz", "/readyz", "/metrics", "/api/v1/snapshots", "/api/v1/findings", "/api/v1/drift",
 		"/api/v1/runs", "/api/v1/trend", "/api/v1/remediation/plans", "/api/v1/reports/json", "/dashboard/"}
-	for c := range clients {
-		wg.Go(func() {
-			for i := c; ; i++ {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				p := paths[i%len(paths)]
-				code, err := get(p)
-				// Before the first run there is no snapshot: those routes answer 404.
-				if err != nil || (code != http.StatusOK && code != http.StatusNotFound) {
-					mu.Lock()
-					failures = append(failures, fmt.Sprintf("GET %s: %d %v", p, code, err))
-					mu.Unlock()
-					continue
-				}
-				if code == http.StatusOK {
-					counts[c]++
-				}
-			}
-		})
-	}
+	// Before the first run there is no snapshot: those routes answer 404.
+	load := startLoad(ctx, client, base2, clients, paths, http.StatusNotFound)
+	defer load.stop()
 
 	var out remediationOutcome
 	for i := range 2 {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base2+"/api/v1/runs", nil)
-		req.Header.Set("Authorization", "Bearer "+apiToken)
-		resp, err := client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusAccepted {
-			t.Fatalf("POST /api/v1/runs: %d, want 202", resp.StatusCode)
-		}
+		startRun(ctx, t, client, base2)
 		if r := <-ran; r.Status != daemon.StatusSucceeded {
 			t.Fatalf("run %d: %+v, want it to succeed", i+1, r)
 		}
@@ -168,18 +98,8 @@ func remediatingDaemon(t *testing.T, lib *policy.Library, clients int) remediati
 		}
 		out.Runs = append(out.Runs, rec)
 	}
-	close(stop)
-	wg.Wait()
-	if len(failures) > 0 {
-		t.Errorf("%d failed requests during the runs, first: %q", len(failures), failures[:min(5, len(failures))])
-	}
-	total := 0
-	for c, n := range counts {
-		if n == 0 {
-			t.Errorf("client %d got no answer during the runs", c)
-		}
-		total += n
-	}
+	counts, failures := load.stop()
+	total := checkLoad(t, counts, failures, "the runs")
 	if clients > 0 {
 		t.Logf("%d answers to %d clients during the runs", total, clients)
 	}

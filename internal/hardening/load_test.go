@@ -2,12 +2,8 @@ package hardening
 
 import (
 	"context"
-	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -42,7 +38,7 @@ func TestAPIUnderLoadDuringScan(t *testing.T) {
 	}
 	defer db.Close()
 	ran := make(chan daemon.Run, 1)
-	d, err := daemon.New(daemon.Options{
+	base, stopDaemon := serveDaemon(ctx, t, daemon.Options{
 		Config: daemon.DefaultConfig(), Store: db, Token: apiToken,
 		Run: func(runCtx context.Context) (*audit.Result, error) {
 			srcs, err := env.Sources(runCtx)
@@ -53,105 +49,27 @@ func TestAPIUnderLoadDuringScan(t *testing.T) {
 		},
 		OnRun: func(_ context.Context, r daemon.Run) { ran <- r },
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sctx, cancel := context.WithCancel(ctx)
-	served := make(chan error, 1)
-	go func() { served <- d.Serve(sctx, ln) }()
-	defer func() {
-		cancel()
-		if err := <-served; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	}()
-	base := "http://" + ln.Addr().String()
+	defer stopDaemon()
 	client := &http.Client{Timeout: 30 * time.Second}
-	get := func(path string) (int, error) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
-		if err != nil {
-			return 0, err
-		}
-		req.Header.Set("Authorization", "Bearer "+apiToken)
-		resp, err := client.Do(req)
-		if err != nil {
-			return 0, err
-		}
-		defer resp.Body.Close()
-		if _, err := io.Copy(io.Discard, resp.Body); err != nil {
-			return resp.StatusCode, fmt.Errorf("read body: %w", err)
-		}
-		return resp.StatusCode, nil
-	}
-	start := func() {
-		t.Helper()
-		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+"/api/v1/runs", nil)
-		req.Header.Set("Authorization", "Bearer "+apiToken)
-		resp, err := client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusAccepted {
-			t.Fatalf("POST /api/v1/runs: %d, want 202", resp.StatusCode)
-		}
-	}
 
 	// A first run, so that every read route has a snapshot to answer with.
-	start()
+	startRun(ctx, t, client, base)
 	if r := <-ran; r.Status != daemon.StatusSucceeded {
 		t.Fatalf("first run: %+v", r)
 	}
 	paths := []string{"/healthz", "/readyz", "/metrics", "/api/v1/snapshots", "/api/v1/findings", "/api/v1/drift",
 		"/api/v1/runs", "/api/v1/trend", "/api/v1/reports/json", "/api/v1/reports/csv", "/dashboard/"}
 
-	start()
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
+	startRun(ctx, t, client, base)
 	const clients = 8
-	counts := make([]int, clients)
-	var mu sync.Mutex
-	var failures []string
-	for c := range clients {
-		wg.Go(func() {
-			for i := c; ; i++ {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				p := paths[i%len(paths)]
-				code, err := get(p)
-				if err != nil || code != http.StatusOK {
-					mu.Lock()
-					failures = append(failures, fmt.Sprintf("GET %s: %d %v", p, code, err))
-					mu.Unlock()
-					continue
-				}
-				counts[c]++
-			}
-		})
-	}
+	load := startLoad(ctx, client, base, clients, paths)
+	defer load.stop()
 	second := <-ran
-	close(stop)
-	wg.Wait()
+	counts, failures := load.stop()
 	if second.Status != daemon.StatusSucceeded {
 		t.Errorf("run under load: %+v, want it to succeed", second)
 	}
-	if len(failures) > 0 {
-		t.Errorf("%d failed requests during the run, first: %q", len(failures), failures[:min(5, len(failures))])
-	}
-	total := 0
-	for c, n := range counts {
-		if n == 0 {
-			t.Errorf("client %d got no answer during the run", c)
-		}
-		total += n
-	}
+	total := checkLoad(t, counts, failures, "the run")
 	metas, err := db.Snapshots()
 	if err != nil || len(metas) != 2 {
 		t.Errorf("after the runs: %d snapshots, error %v; want 2", len(metas), err)

@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"io/fs"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -187,7 +185,7 @@ func scanDaemon(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 	ran := make(chan daemon.Run, 1)
-	d, err := daemon.New(daemon.Options{
+	base, stopDaemon := serveDaemon(ctx, t, daemon.Options{
 		Config: daemon.DefaultConfig(), Store: db, Token: apiToken, Logger: logger,
 		// A real audit of the sandbox organisation a day later, logged at debug level.
 		Run: func(runCtx context.Context) (*audit.Result, error) {
@@ -199,48 +197,19 @@ func scanDaemon(t *testing.T, path string) {
 		},
 		OnRun: func(_ context.Context, r daemon.Run) { ran <- r },
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sctx, cancel := context.WithCancel(ctx)
-	served := make(chan error, 1)
-	go func() { served <- d.Serve(sctx, ln) }()
-	defer func() {
-		cancel()
-		if err := <-served; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	}()
-	base := "http://" + ln.Addr().String()
+	defer stopDaemon()
 
-	call := func(method, path string) (int, []byte) {
+	get := func(path string) (int, []byte) {
 		t.Helper()
-		req, err := http.NewRequestWithContext(ctx, method, base+path, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Authorization", "Bearer "+apiToken)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, err := io.ReadAll(resp.Body)
+		code, header, body, err := apiCall(ctx, http.DefaultClient, http.MethodGet, base, path)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var head bytes.Buffer
-		_ = resp.Header.Write(&head)
-		return resp.StatusCode, append(head.Bytes(), b...)
+		_ = header.Write(&head)
+		return code, append(head.Bytes(), body...)
 	}
-	code, _ := call(http.MethodPost, "/api/v1/runs")
-	if code != http.StatusAccepted {
-		t.Fatalf("POST /api/v1/runs: %d, want 202", code)
-	}
+	startRun(ctx, t, http.DefaultClient, base)
 	run := <-ran
 	if run.Status != daemon.StatusSucceeded {
 		t.Fatalf("the daemon's run against the sandbox: %+v, want it to succeed", run)
@@ -272,7 +241,7 @@ func scanDaemon(t *testing.T, path string) {
 		paths = append(paths, "/api/v1/reports/"+f)
 	}
 	for _, p := range paths {
-		code, body := call(http.MethodGet, p)
+		code, body := get(p)
 		if code >= 500 || (strings.HasPrefix(p, "/api/v1/principals/") && code != http.StatusOK) {
 			t.Errorf("GET %s: %d\n%s", p, code, body)
 		}
