@@ -334,13 +334,13 @@ func previousRun(db *store.DB, id string) (m store.SnapshotMeta, has bool, skipp
 		return m, false, nil, fmt.Errorf("no snapshot before %q: %w", id, store.ErrNotFound)
 	}
 	for j := i - 1; j >= 0; j-- {
-		_, err := db.Findings(ms[j].ID)
-		if errors.Is(err, store.ErrNoFindings) {
-			skipped = append(skipped, ms[j].ID)
-			continue
-		}
+		has, err := db.HasFindings(ms[j].ID)
 		if err != nil {
 			return m, false, nil, err
+		}
+		if !has {
+			skipped = append(skipped, ms[j].ID)
+			continue
 		}
 		return ms[j], true, skipped, nil
 	}

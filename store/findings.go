@@ -90,6 +90,27 @@ func (db *DB) Findings(snapshotID string) ([]finding.Finding, error) {
 	return out, nil
 }
 
+// HasFindings reports whether findings are stored for the snapshot, without decoding them (a
+// scan killed between its snapshot and its findings leaves a snapshot without any). An unknown
+// snapshot is an error wrapping ErrNotFound.
+func (db *DB) HasFindings(snapshotID string) (bool, error) {
+	var has bool
+	err := db.view(func(tx *bolt.Tx) error {
+		seq, err := db.seqOf(tx, snapshotID)
+		if err != nil {
+			return err
+		}
+		if b := tx.Bucket(bucketFindings); b != nil {
+			has = b.Get(seqKey(seq)) != nil
+		}
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("findings of %q: %w", snapshotID, err)
+	}
+	return has, nil
+}
+
 // LatestFindings returns the newest snapshot (by StartedAt, then write order) that has findings
 // stored, with its findings; an error wrapping ErrNoFindings when no snapshot has any.
 func (db *DB) LatestFindings() (SnapshotMeta, []finding.Finding, error) {

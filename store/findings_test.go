@@ -103,6 +103,15 @@ func TestFindingsRoundTrip(t *testing.T) {
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("Findings(%s) (-want +got):\n%s", tt.snapshot, diff)
 			}
+			// HasFindings says the same without decoding: stored, none stored, unknown snapshot.
+			has, err := db.HasFindings(tt.snapshot)
+			wantHas, wantErr := tt.wantErr == nil, error(nil)
+			if errors.Is(tt.wantErr, ErrNotFound) {
+				wantErr = ErrNotFound
+			}
+			if has != wantHas || !errors.Is(err, wantErr) || (wantErr == nil) != (err == nil) {
+				t.Errorf("HasFindings(%s) = %v, %v; want %v, %v", tt.snapshot, has, err, wantHas, wantErr)
+			}
 		})
 	}
 
@@ -121,6 +130,9 @@ func TestFindingsRoundTrip(t *testing.T) {
 	}
 	if got, err := db.Findings("s2"); err != nil || got != nil {
 		t.Errorf("Findings(s2) after storing none = %v, %v; want nil, nil", got, err)
+	}
+	if has, err := db.HasFindings("s2"); err != nil || !has {
+		t.Errorf("HasFindings(s2) after storing an empty set = %v, %v; want true (evaluated, nothing found)", has, err)
 	}
 
 	// Deleting a snapshot deletes its findings; pruning too.
