@@ -220,7 +220,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 				"skipped", skipped, "previous", pm.ID)
 		}
 		res.PreviousID, prevHasFindings = pm.ID, has
-		prev, err = header(db, pm)
+		prev, err = db.SnapshotHeader(pm.ID)
 		if err != nil {
 			return err
 		}
@@ -345,20 +345,6 @@ func previousRun(db *store.DB, id string) (m store.SnapshotMeta, has bool, skipp
 		return ms[j], true, skipped, nil
 	}
 	return ms[i-1], false, nil, nil
-}
-
-// header is a stored snapshot without its principals (drift reads those from the store).
-func header(db *store.DB, m store.SnapshotMeta) (*inventory.Snapshot, error) {
-	h := &inventory.Snapshot{ID: m.ID, StartedAt: m.StartedAt, FinishedAt: m.FinishedAt, Coverage: m.Coverage}
-	if m.People == 0 {
-		return h, nil
-	}
-	s, err := db.Snapshot(m.ID)
-	if err != nil {
-		return nil, err
-	}
-	s.Principals = nil
-	return s, nil
 }
 
 // AddKPIs computes the lifecycle KPIs (leaver time-to-removal, accounts created outside the

@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/provost-dev/provost/drift"
-	"github.com/provost-dev/provost/inventory"
 	"github.com/provost-dev/provost/store"
 )
 
@@ -66,11 +65,11 @@ tickets and pull requests.`,
 			if fm.ID == tm.ID {
 				return usageErr(fmt.Errorf("FROM and TO are both snapshot %s: nothing to compare", fm.ID))
 			}
-			prev, err := snapshotHeader(db, fm)
+			prev, err := db.SnapshotHeader(fm.ID)
 			if err != nil {
 				return err
 			}
-			cur, err := snapshotHeader(db, tm)
+			cur, err := db.SnapshotHeader(tm.ID)
 			if err != nil {
 				return err
 			}
@@ -106,22 +105,6 @@ type diffJSON struct {
 	From   snapshotRef   `json:"from"`
 	To     snapshotRef   `json:"to"`
 	Events []drift.Event `json:"events"`
-}
-
-// snapshotHeader returns what drift.DiffStore needs of a snapshot besides its principals: its
-// coverage and its people.
-func snapshotHeader(db *store.DB, m store.SnapshotMeta) (*inventory.Snapshot, error) {
-	h := &inventory.Snapshot{ID: m.ID, StartedAt: m.StartedAt, FinishedAt: m.FinishedAt, Coverage: m.Coverage}
-	if m.People == 0 {
-		return h, nil
-	}
-	// The store has no read of a snapshot's people alone: load it whole and keep the rest.
-	s, err := db.Snapshot(m.ID)
-	if err != nil {
-		return nil, err
-	}
-	s.Principals = nil
-	return s, nil
 }
 
 // eventSubject is what an event is about: a principal, a person, or a source and scope.

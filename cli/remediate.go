@@ -201,7 +201,7 @@ func runFacts(db *store.DB, plan *remediate.Plan) (remediate.RunFacts, error) {
 	case err != nil:
 		return f, err
 	}
-	ps, err := db.Snapshot(prev.ID)
+	ps, err := db.SnapshotHeader(prev.ID)
 	if err != nil {
 		return f, err
 	}

@@ -63,7 +63,7 @@ markdown, ocsf, sarif, junit, review-html, review-csv. Files are written mode 06
 			case err != nil:
 				return err
 			default:
-				if prev, err = snapshotHeader(db, pm); err != nil {
+				if prev, err = db.SnapshotHeader(pm.ID); err != nil {
 					return err
 				}
 				if events, err = drift.DiffStore(cmd.Context(), db, prev, snap); err != nil {

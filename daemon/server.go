@@ -285,20 +285,6 @@ func paging(off, lim string) (offset, limit int, err error) {
 	return offset, limit, nil
 }
 
-// header is a stored snapshot without its principals (drift reads those from the store).
-func (d *Daemon) header(m store.SnapshotMeta) (*inventory.Snapshot, error) {
-	h := &inventory.Snapshot{ID: m.ID, StartedAt: m.StartedAt, FinishedAt: m.FinishedAt, Coverage: m.Coverage}
-	if m.People == 0 {
-		return h, nil
-	}
-	s, err := d.db.Snapshot(m.ID)
-	if err != nil {
-		return nil, err
-	}
-	s.Principals = nil
-	return s, nil
-}
-
 // driftAnswer is the answer of GET /api/v1/drift.
 type driftAnswer struct {
 	Snapshot string        `json:"snapshot"`
@@ -323,12 +309,12 @@ func (d *Daemon) getDrift(w http.ResponseWriter, r *http.Request) {
 		d.failErr(w, err)
 		return
 	}
-	prev, err := d.header(pm)
+	prev, err := d.db.SnapshotHeader(pm.ID)
 	if err != nil {
 		d.failErr(w, err)
 		return
 	}
-	cur, err := d.header(m)
+	cur, err := d.db.SnapshotHeader(m.ID)
 	if err != nil {
 		d.failErr(w, err)
 		return
@@ -482,7 +468,7 @@ func (d *Daemon) getReport(w http.ResponseWriter, r *http.Request) {
 	var prev *inventory.Snapshot
 	var evs []drift.Event
 	if pm, err := d.db.Previous(m.ID); err == nil {
-		if prev, err = d.header(pm); err != nil {
+		if prev, err = d.db.SnapshotHeader(pm.ID); err != nil {
 			d.failErr(w, err)
 			return
 		}

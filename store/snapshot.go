@@ -377,6 +377,17 @@ func (db *DB) Previous(id string) (SnapshotMeta, error) {
 // Snapshot loads a whole snapshot. Principals come back normalized and in ID order; empty slices
 // and maps come back nil.
 func (db *DB) Snapshot(id string) (*inventory.Snapshot, error) {
+	return db.snapshot(id, true)
+}
+
+// SnapshotHeader loads a snapshot without its principals: its metadata, coverage, accounts,
+// people and policy documents. It is what drift over the store (drift.DiffStore) and the roster
+// guards need of a snapshot, at a fraction of a whole load (EachPrincipal streams the rest).
+func (db *DB) SnapshotHeader(id string) (*inventory.Snapshot, error) {
+	return db.snapshot(id, false)
+}
+
+func (db *DB) snapshot(id string, principals bool) (*inventory.Snapshot, error) {
 	var snap *inventory.Snapshot
 	err := db.view(func(tx *bolt.Tx) error {
 		seq, err := db.seqOf(tx, id)
@@ -415,6 +426,10 @@ func (db *DB) Snapshot(id string) (*inventory.Snapshot, error) {
 				}
 			}
 		}
+		snap = s
+		if !principals {
+			return nil
+		}
 		table, err := db.tableFor(tx)
 		if err != nil {
 			return err
@@ -438,8 +453,10 @@ func (db *DB) Snapshot(id string) (*inventory.Snapshot, error) {
 		if len(s.Principals) != m.Principals {
 			return db.corruptf("snapshot %q has %d principals, its header says %d", id, len(s.Principals), m.Principals)
 		}
-		snap = s
 		return nil
 	})
-	return snap, err
+	if err != nil {
+		return nil, err
+	}
+	return snap, nil
 }

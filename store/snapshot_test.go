@@ -48,6 +48,21 @@ func TestPutSnapshotRoundTrip(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Snapshot (-want +got):\n%s", diff)
 	}
+	// SnapshotHeader is the same snapshot without its principals.
+	if len(want.Accounts) == 0 || len(want.People) == 0 || len(want.PolicyDocs) == 0 {
+		t.Fatalf("fixture lacks accounts, people or policy documents: %d, %d, %d", len(want.Accounts), len(want.People), len(want.PolicyDocs))
+	}
+	hdr, err := db.SnapshotHeader("snap-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want.Principals = nil
+	if diff := cmp.Diff(want, hdr); diff != "" {
+		t.Errorf("SnapshotHeader (-want +got):\n%s", diff)
+	}
+	if _, err := db.SnapshotHeader("nope"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("SnapshotHeader(nope) err = %v, want ErrNotFound", err)
+	}
 
 	wantMeta := SnapshotMeta{
 		ID: "snap-1", StartedAt: snap.StartedAt, FinishedAt: snap.FinishedAt, ProvostVersion: snap.ProvostVersion,
