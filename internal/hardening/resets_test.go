@@ -59,8 +59,10 @@ func fastSources(t *testing.T, env *sandbox.Env) []collector.Source {
 // reads (or, sending, writes into) the reset, directly or while the connection idled in the
 // pool (the client's port changes from run to run); part-way through an answer it sees the
 // answer end early, as a short header line or an unexpected EOF, or reads the reset, depending
-// on whether the data or the RST is read first.
+// on whether the data or the RST is read first. Now and then a reset when accepted reaches the
+// client while it is still connecting: a dial error, the same fault.
 var broken = regexp.MustCompile(`(readLoopPeekFailLocked: )?(read|write) tcp 127\.0\.0\.1:[0-9]+->[0-9.:]+: (read|write): (connection reset by peer|broken pipe)|` +
+	`dial tcp 127\.0\.0\.1:[0-9]+: connect: connection reset by peer|` +
 	`net/http: HTTP/1\.x transport connection broken: (unexpected EOF|malformed MIME header[^;]*)`)
 
 // removals are the drift events that say access went away.
