@@ -4,7 +4,6 @@ import (
 	"context"
 	"testing"
 
-	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
 )
 
@@ -12,28 +11,11 @@ import (
 // applies to, reporting its CPU cost per principal evaluated: where the batched evaluation's
 // time goes. Run: go test ./policy -run x -bench CheckCost -benchtime 1x
 func BenchmarkCheckCost(b *testing.B) {
-	lib := loadBundled(b)
-	snap := genSnapshot(10_000, 1)
 	cfg := DefaultConfig()
 	cfg.OrgDomains = []string{"corp.com"}
-	ev, err := lib.NewEvaluator(cfg, EvalOptions{})
-	if err != nil {
-		b.Fatal(err)
-	}
 	ctx := context.Background()
-	r, err := ev.newRun(ctx, snap)
-	if err != nil {
-		b.Fatal(err)
-	}
-	batches := r.batches()
-	inputs := make([]ast.Value, len(batches))
-	for i, bt := range batches {
-		items := make([]*ast.Term, len(bt.principals))
-		for j, p := range bt.principals {
-			items[j] = r.ix.item(p)
-		}
-		inputs[i] = batchInput(items)
-	}
+	br := newBenchRun(ctx, b, cfg)
+	ev, r, batches, inputs := br.ev, br.r, br.batches, br.inputs
 	for _, ch := range ev.enabled {
 		b.Run(ch.ID, func(b *testing.B) {
 			q, err := r.singleQuery(ctx, ch)

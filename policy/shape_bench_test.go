@@ -24,30 +24,18 @@ import (
 //
 // Run: go test ./policy -run x -bench RuleShape -benchtime 3x
 func BenchmarkRuleShape(b *testing.B) {
-	lib := loadBundled(b)
-	snap := genSnapshot(10_000, 1)
-	ev, err := lib.NewEvaluator(DefaultConfig(), EvalOptions{})
-	if err != nil {
-		b.Fatal(err)
-	}
 	ctx := context.Background()
-	r, err := ev.newRun(ctx, snap)
-	if err != nil {
-		b.Fatal(err)
-	}
+	br := newBenchRun(ctx, b, DefaultConfig())
+	lib, r := br.lib, br.r
 	pl := r.plans[classKey{"aws", "user"}]
 	var inputs []ast.Value
 	n := 0
-	for _, bt := range r.batches() {
+	for i, bt := range br.batches {
 		if bt.plan != pl {
 			continue
 		}
-		items := make([]*ast.Term, len(bt.principals))
-		for j, p := range bt.principals {
-			items[j] = r.ix.item(p)
-		}
-		n += len(items)
-		inputs = append(inputs, batchInput(items))
+		n += len(bt.principals)
+		inputs = append(inputs, br.inputs[i])
 	}
 	const rules = 60
 	standIn := func(body string) (string, string) {

@@ -33,30 +33,17 @@ import (
 // the Wasm target (doc.go, Caveats).
 // Run: go test ./policy -run x -bench WasmTarget -benchtime 3x
 func BenchmarkWasmTarget(b *testing.B) {
-	lib := loadBundled(b)
-	snap := genSnapshot(10_000, 1)
 	cfg := DefaultConfig()
 	cfg.OrgDomains = []string{"corp.com"}
-	ev, err := lib.NewEvaluator(cfg, EvalOptions{})
-	if err != nil {
-		b.Fatal(err)
-	}
 	ctx := context.Background()
-	r, err := ev.newRun(ctx, snap)
-	if err != nil {
-		b.Fatal(err)
-	}
-	batches := r.batches()
-	inputs := make([]ast.Value, len(batches))
+	br := newBenchRun(ctx, b, cfg)
+	lib, r, batches, inputs := br.lib, br.r, br.batches, br.inputs
 	byIDs := make([]map[string]*inventory.Principal, len(batches))
 	for i, bt := range batches {
-		items := make([]*ast.Term, len(bt.principals))
 		byIDs[i] = map[string]*inventory.Principal{}
-		for j, p := range bt.principals {
-			items[j] = r.ix.item(p)
+		for _, p := range bt.principals {
 			byIDs[i][p.ID] = p
 		}
-		inputs[i] = batchInput(items)
 	}
 	// OPA's Wasm engine reads data from the store as Go values: an AST-valued store (what
 	// Evaluate builds) reaches the module as nothing at all, so hand it the same data as JSON.
@@ -115,7 +102,7 @@ func BenchmarkWasmTarget(b *testing.B) {
 		}
 		total += len(want)
 	}
-	b.Logf("%d principals, %d batches, %d findings; wasm compile of %d class queries: %v", len(snap.Principals), len(batches), total, len(wasm), compile)
+	b.Logf("%d principals, %d batches, %d findings; wasm compile of %d class queries: %v", len(br.snap.Principals), len(batches), total, len(wasm), compile)
 
 	for _, mode := range []string{"topdown", "wasm", "wasm-input-only"} {
 		b.Run(mode, func(b *testing.B) {
